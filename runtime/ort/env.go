@@ -1,0 +1,122 @@
+// Package ort owns the process-wide ONNX Runtime environment: finding the shared library,
+// checking its version, and initialising it once. It is the only package-level state nudge
+// keeps (the brief allows exactly this one), because the ORT C API has one environment per
+// process.
+package ort
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+
+	ortgo "github.com/yalue/onnxruntime_go"
+)
+
+// Version is the ONNX Runtime release `make setup` installs into the cache.
+const Version = "1.30.0"
+
+// MinVersion is the oldest ONNX Runtime onnxruntime_go v1.27.0 can drive (it asks for API 24).
+const MinVersion = "1.24.0"
+
+// LibraryEnv names the environment variable that overrides the library path.
+const LibraryEnv = "NUDGE_ORT_LIBRARY"
+
+var (
+	envMu   sync.Mutex
+	envPath string
+)
+
+// CacheDir is nudge's per-user cache: $XDG_CACHE_HOME/nudge, else ~/.cache/nudge.
+func CacheDir() string {
+	if d := os.Getenv("XDG_CACHE_HOME"); d != "" {
+		return filepath.Join(d, "nudge")
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return filepath.Join(os.TempDir(), "nudge-cache")
+	}
+	return filepath.Join(home, ".cache", "nudge")
+}
+
+// DefaultLibrary is where `make setup` puts the CPU build of ONNX Runtime.
+func DefaultLibrary() string {
+	return filepath.Join(CacheDir(), "ort", Version, "libonnxruntime.so.1")
+}
+
+// ResolveLibrary picks the library: an explicit path (from config) wins, then
+// $NUDGE_ORT_LIBRARY, then the cache.
+func ResolveLibrary(configured string) string {
+	if configured != "" {
+		return configured
+	}
+	if p := os.Getenv(LibraryEnv); p != "" {
+		return p
+	}
+	return DefaultLibrary()
+}
+
+// Init loads the ONNX Runtime shared library at path and creates the environment. Calling it
+// again with the same path is a no-op; with another path it is an error, since ORT cannot be
+// unloaded safely inside one process.
+func Init(path string) error {
+	envMu.Lock()
+	defer envMu.Unlock()
+	if ortgo.IsInitialized() {
+		if path != envPath {
+			return fmt.Errorf("onnx runtime already loaded from %s; cannot switch to %s in one process", envPath, path)
+		}
+		return nil
+	}
+	if _, err := os.Stat(path); err != nil {
+		return fmt.Errorf("onnx runtime library %s: not found — run `make setup`, or set %s or runtime.library in the config", path, LibraryEnv)
+	}
+	ortgo.SetSharedLibraryPath(path)
+	if err := ortgo.InitializeEnvironment(ortgo.WithLogLevelError()); err != nil {
+		return fmt.Errorf("onnx runtime library %s: %v — nudge needs ONNX Runtime ≥ %s", path, firstLine(err), MinVersion)
+	}
+	if v := ortgo.GetVersion(); !AtLeast(v, MinVersion) {
+		_ = ortgo.DestroyEnvironment()
+		return fmt.Errorf("onnx runtime library %s is version %s; nudge needs ≥ %s", path, v, MinVersion)
+	}
+	envPath = path
+	return nil
+}
+
+// RuntimeVersion reports the loaded library's version, or "" before Init.
+func RuntimeVersion() string {
+	if !ortgo.IsInitialized() {
+		return ""
+	}
+	return ortgo.GetVersion()
+}
+
+// AtLeast compares dotted version strings numerically ("1.30.0" ≥ "1.24.0").
+func AtLeast(v, min string) bool {
+	a, b := strings.Split(v, "."), strings.Split(min, ".")
+	for i := 0; i < len(b); i++ {
+		var x, y int
+		if i < len(a) {
+			x, _ = strconv.Atoi(strings.TrimFunc(a[i], func(r rune) bool { return r < '0' || r > '9' }))
+		}
+		y, _ = strconv.Atoi(b[i])
+		if x != y {
+			return x > y
+		}
+	}
+	return true
+}
+
+func firstLine(err error) string {
+	s := err.Error()
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	return s
+}
+
+// ErrNotInitialized is returned by helpers that need the environment first.
+var ErrNotInitialized = errors.New("onnx runtime is not initialised")

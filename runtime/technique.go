@@ -1,0 +1,71 @@
+package runtime
+
+import "context"
+
+// A Technique steers a render. The denoising loop asks each technique, through the optional
+// interfaces below, for what it needs; a technique implements only the hooks it uses, the way
+// an io.Reader may also be an io.WriterTo. One step runs the hooks in this order, which is
+// also the rule for combining several techniques (see docs/architecture.md):
+//
+//  1. LatentUpdater.UpdateLatents   before the UNet (attend-and-excite)
+//  2. Conditioner.Conditions        extra rows in the batched UNet call (SEGA concepts)
+//  3. one batched UNet call: [uncond×B, text×B, extra₁×B, …]
+//  4. Guider.Guide                  add to the guidance term after CFG (SEGA)
+//  5. scheduler step; a step event goes out.
+//
+// Techniques are built fresh for every job, so per-render state (SEGA's momentum) lives in
+// the value and Begin resets nothing by accident.
+type Technique interface {
+	// Name is the technique's session-block name ("sega", "attend_excite").
+	Name() string
+}
+
+// Beginner is told the render's shape and schedule once, before the first step.
+type Beginner interface {
+	Begin(r RenderInfo) error
+}
+
+// Conditioner adds prompts whose text-encoder rows join every step's batched UNet call.
+// Their noise predictions come back to Guide in the same order. Embeddings are cached by the
+// engine, so a technique whose prompts did not change costs no text-encoder call.
+type Conditioner interface {
+	Conditions() []string
+}
+
+// Guider changes the guidance term of one step (diffusers' `noise_guidance`).
+type Guider interface {
+	Guide(g *Guidance) error
+}
+
+// LatentUpdater changes the latents before the UNet call of a step.
+type LatentUpdater interface {
+	UpdateLatents(ctx context.Context, u *LatentUpdate) error
+}
+
+// RenderInfo describes the render a technique takes part in.
+type RenderInfo struct {
+	Batch, Channels, Height, Width int       // latent shape per group of rows
+	Timesteps                      []float64 // one entry per UNet call (PNDM has N+1)
+	GuidanceScale                  float64
+	CFG                            bool // guidance_scale > 1: uncond and text rows are both present
+}
+
+// Guidance carries one step's noise predictions to the Guiders. Slices hold Batch×C×H×W
+// values in NCHW order. Delta starts as GuidanceScale·(Text−Uncond); the loop then takes
+// noise_pred = Uncond + Delta, as diffusers' semantic pipeline does.
+type Guidance struct {
+	Step     int     // index of this UNet call in RenderInfo.Timesteps
+	Timestep float64 // the timestep value
+	Uncond   []float32
+	Text     []float32
+	Extra    [][]float32 // one per prompt of this technique's Conditions, same order
+	Delta    []float32
+}
+
+// LatentUpdate gives a LatentUpdater the latents (unscaled, as diffusers' A&E uses them) and
+// the step; Latents may be changed in place.
+type LatentUpdate struct {
+	Step     int
+	Timestep float64
+	Latents  []float32
+}
