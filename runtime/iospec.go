@@ -1,0 +1,111 @@
+package runtime
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/nudge-studio/nudge/runtime/onnxgraph/onnxpb"
+	"google.golang.org/protobuf/proto"
+)
+
+// DType is a tensor element type a model may declare on its inputs and outputs.
+type DType int
+
+const (
+	Float32 DType = iota
+	Float16
+	Float64
+	Int32
+	Int64
+	OtherDType
+)
+
+func (d DType) String() string {
+	return [...]string{"float32", "float16", "float64", "int32", "int64", "other"}[d]
+}
+
+// IOSpec is one declared input or output: its element type and dims, with -1 for a dynamic
+// (symbolic) dimension. nudge reads these from the graph instead of assuming them, because
+// real exports disagree (onnx-models.md §0: int32 vs int64 input_ids; timestep int64/float/
+// float16, shaped [1], [B] or scalar).
+type IOSpec struct {
+	Name  string
+	DType DType
+	Dims  []int64
+}
+
+// Static reports whether every dimension is fixed.
+func (s IOSpec) Static() bool {
+	for _, d := range s.Dims {
+		if d < 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func dtypeOf(elem int32) DType {
+	switch onnxpb.TensorProto_DataType(elem) {
+	case onnxpb.TensorProto_FLOAT:
+		return Float32
+	case onnxpb.TensorProto_FLOAT16:
+		return Float16
+	case onnxpb.TensorProto_DOUBLE:
+		return Float64
+	case onnxpb.TensorProto_INT32:
+		return Int32
+	case onnxpb.TensorProto_INT64:
+		return Int64
+	}
+	return OtherDType
+}
+
+// readIOSpecs parses a model file's declared graph inputs (less initializers, which old IR
+// versions list as inputs too) and outputs. Only the protobuf is read; external weight files
+// are left alone.
+func readIOSpecs(path string) (inputs, outputs []IOSpec, err error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	var m onnxpb.ModelProto
+	if err := proto.Unmarshal(raw, &m); err != nil {
+		return nil, nil, modelError{path, fmt.Sprintf("not a readable ONNX model (%v)", err)}
+	}
+	g := m.GetGraph()
+	if g == nil {
+		return nil, nil, modelError{path, "the ONNX model has no graph"}
+	}
+	inits := map[string]bool{}
+	for _, t := range g.GetInitializer() {
+		inits[t.GetName()] = true
+	}
+	for _, v := range g.GetInput() {
+		if !inits[v.GetName()] {
+			inputs = append(inputs, specOf(v))
+		}
+	}
+	for _, v := range g.GetOutput() {
+		outputs = append(outputs, specOf(v))
+	}
+	return inputs, outputs, nil
+}
+
+func specOf(v *onnxpb.ValueInfoProto) IOSpec {
+	tt := v.GetType().GetTensorType()
+	s := IOSpec{Name: v.GetName(), DType: dtypeOf(tt.GetElemType())}
+	for _, d := range tt.GetShape().GetDim() {
+		if dv, ok := d.GetValue().(*onnxpb.TensorShapeProto_Dimension_DimValue); ok {
+			s.Dims = append(s.Dims, dv.DimValue)
+		} else {
+			s.Dims = append(s.Dims, -1)
+		}
+	}
+	return s
+}
+
+// modelError is a problem with a model file the user pointed nudge at.
+type modelError struct{ path, what string }
+
+func (e modelError) Error() string  { return e.path + ": " + e.what }
+func (e modelError) BadInput() bool { return true }

@@ -1,0 +1,108 @@
+package runtime
+
+import (
+	"encoding/json"
+	"errors"
+
+	"os"
+	"path/filepath"
+
+	"github.com/nudge-studio/nudge/runtime/scheduler"
+	"github.com/nudge-studio/nudge/runtime/tokenizer"
+)
+
+// Model is an opened Stable Diffusion ONNX folder (Optimum or legacy diffusers layout) with
+// one ORT session per component. It belongs to one goroutine — the Engine's — because the
+// embedding cache is not locked and ORT sessions are the engine's to schedule.
+type Model struct {
+	Dir           string
+	Text          *Component
+	UNet          *Component
+	VAEDecoder    *Component
+	VAEEncoder    *Component // nil when the folder has none
+	Tokenizer     *tokenizer.Tokenizer
+	Scheduler     scheduler.Config
+	ScalingFactor float64 // VAE latent scale, 0.18215 for SD 1.x/2.x
+	MaxLength     int     // text encoder sequence length (77)
+	Options       Options
+
+	embeds map[string]Tensor
+}
+
+// Open loads a model folder. Only the text encoder, UNet and VAE decoder are required.
+func Open(dir string, o Options) (*Model, error) {
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return nil, modelError{dir, "not a folder — give the path of a Stable Diffusion ONNX export (or demo:tiny)"}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "unet", "model.onnx")); err != nil {
+		return nil, modelError{dir, "not a Stable Diffusion ONNX folder: unet/model.onnx is missing"}
+	}
+	m := &Model{Dir: dir, Options: o, ScalingFactor: 0.18215, MaxLength: 77, embeds: map[string]Tensor{}}
+	if err := m.openParts(); err != nil {
+		m.Close()
+		return nil, err
+	}
+	return m, nil
+}
+
+func (m *Model) openParts() error {
+	var err error
+	if m.Tokenizer, err = tokenizer.Load(filepath.Join(m.Dir, "tokenizer")); err != nil {
+		return err
+	}
+	if m.Scheduler, err = scheduler.LoadConfig(filepath.Join(m.Dir, "scheduler", "scheduler_config.json")); err != nil {
+		return err
+	}
+	m.readVAEConfig()
+	parts := []struct {
+		name string
+		dst  **Component
+	}{{"text_encoder", &m.Text}, {"unet", &m.UNet}, {"vae_decoder", &m.VAEDecoder}}
+	for _, p := range parts {
+		if *p.dst, err = openComponent(p.name, filepath.Join(m.Dir, p.name, "model.onnx"), m.Options); err != nil {
+			return err
+		}
+	}
+	if enc := filepath.Join(m.Dir, "vae_encoder", "model.onnx"); fileExists(enc) {
+		if m.VAEEncoder, err = openComponent("vae_encoder", enc, m.Options); err != nil {
+			return err
+		}
+	}
+	if spec, ok := m.Text.Input("input_ids"); ok && len(spec.Dims) == 2 && spec.Dims[1] > 0 {
+		m.MaxLength = int(spec.Dims[1])
+	}
+	return nil
+}
+
+// readVAEConfig takes scaling_factor from vae_decoder/config.json (diffusers writes it there);
+// SD 1.x/2.x exports without it use 0.18215 as diffusers' ONNX pipeline hard-codes.
+func (m *Model) readVAEConfig() {
+	raw, err := os.ReadFile(filepath.Join(m.Dir, "vae_decoder", "config.json"))
+	if err != nil {
+		return
+	}
+	var cfg struct {
+		ScalingFactor *float64 `json:"scaling_factor"`
+	}
+	if json.Unmarshal(raw, &cfg) == nil && cfg.ScalingFactor != nil && *cfg.ScalingFactor > 0 {
+		m.ScalingFactor = *cfg.ScalingFactor
+	}
+}
+
+// Close releases every ORT session.
+func (m *Model) Close() {
+	for _, c := range []*Component{m.Text, m.UNet, m.VAEDecoder, m.VAEEncoder} {
+		c.Close()
+	}
+}
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
+}
+
+// IsBadInput reports whether err is the user's to fix (exit code 2 in the CLI).
+func IsBadInput(err error) bool {
+	var b interface{ BadInput() bool }
+	return errors.As(err, &b) && b.BadInput()
+}

@@ -1,0 +1,128 @@
+package runtime
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	ortgo "github.com/yalue/onnxruntime_go"
+)
+
+// Options say how ONNX Runtime runs the model's components. They come from the [runtime]
+// block of the config file.
+type Options struct {
+	Provider        string            // cpu (default), cuda, webgpu, tensorrt
+	DeviceID        int               // GPU ordinal for cuda/tensorrt
+	ProviderOptions map[string]string // passed to the provider as-is
+	Threads         int               // intra-op threads; 0 lets ORT decide
+	OptLevel        string            // disable | basic | extended | all (default all)
+	CPUFallback     bool              // if the provider cannot load, use the CPU instead of failing
+}
+
+// Providers lists the execution providers nudge knows how to request.
+var providers = []string{"cpu", "cuda", "webgpu", "tensorrt"}
+
+type configError struct{ msg string }
+
+func (e configError) Error() string  { return e.msg }
+func (e configError) BadInput() bool { return true }
+
+// sessionOptions builds ORT session options. The provider is appended here; whether its
+// library actually loads is only known when the first session is created, so that error is
+// reported there (see openComponent).
+func sessionOptions(o Options, useProvider bool) (*ortgo.SessionOptions, error) {
+	so, err := ortgo.NewSessionOptions()
+	if err != nil {
+		return nil, err
+	}
+	if o.Threads > 0 {
+		if err := so.SetIntraOpNumThreads(o.Threads); err != nil {
+			so.Destroy()
+			return nil, err
+		}
+	}
+	level, err := optLevel(o.OptLevel)
+	if err == nil {
+		err = so.SetGraphOptimizationLevel(level)
+	}
+	if err == nil && useProvider {
+		err = appendProvider(so, o)
+	}
+	if err != nil {
+		so.Destroy()
+		return nil, err
+	}
+	return so, nil
+}
+
+func optLevel(s string) (ortgo.GraphOptimizationLevel, error) {
+	switch strings.ToLower(s) {
+	case "", "all":
+		return ortgo.GraphOptimizationLevelEnableAll, nil
+	case "extended":
+		return ortgo.GraphOptimizationLevelEnableExtended, nil
+	case "basic":
+		return ortgo.GraphOptimizationLevelEnableBasic, nil
+	case "disable", "none":
+		return ortgo.GraphOptimizationLevelDisableAll, nil
+	}
+	return 0, configError{fmt.Sprintf("runtime.optimization %q: unknown level — use disable, basic, extended or all", s)}
+}
+
+func appendProvider(so *ortgo.SessionOptions, o Options) error {
+	opts := map[string]string{}
+	for k, v := range o.ProviderOptions {
+		opts[k] = v
+	}
+	switch strings.ToLower(o.Provider) {
+	case "", "cpu":
+		return nil
+	case "cuda":
+		if _, ok := opts["device_id"]; !ok {
+			opts["device_id"] = strconv.Itoa(o.DeviceID)
+		}
+		co, err := ortgo.NewCUDAProviderOptions()
+		if err != nil {
+			return providerError("cuda", err)
+		}
+		defer co.Destroy()
+		if err := co.Update(opts); err != nil {
+			return providerError("cuda", err)
+		}
+		return wrapProvider("cuda", so.AppendExecutionProviderCUDA(co))
+	case "tensorrt":
+		if _, ok := opts["device_id"]; !ok {
+			opts["device_id"] = strconv.Itoa(o.DeviceID)
+		}
+		to, err := ortgo.NewTensorRTProviderOptions()
+		if err != nil {
+			return providerError("tensorrt", err)
+		}
+		defer to.Destroy()
+		if err := to.Update(opts); err != nil {
+			return providerError("tensorrt", err)
+		}
+		return wrapProvider("tensorrt", so.AppendExecutionProviderTensorRT(to))
+	case "webgpu":
+		return wrapProvider("webgpu", so.AppendExecutionProvider("WebGPU", opts))
+	}
+	return configError{fmt.Sprintf("runtime.provider %q: unknown provider — use one of %s", o.Provider, strings.Join(providers, ", "))}
+}
+
+func wrapProvider(name string, err error) error {
+	if err != nil {
+		return providerError(name, err)
+	}
+	return nil
+}
+
+// providerError names what is usually missing, since ORT's own message rarely does.
+func providerError(name string, err error) error {
+	hint := map[string]string{
+		"cuda":     "the CUDA build of ONNX Runtime (make setup-gpu) plus libcudart 13, libcublas 13 and cuDNN 9 on LD_LIBRARY_PATH",
+		"tensorrt": "the TensorRT provider library (libonnxruntime_providers_tensorrt.so) and TensorRT itself",
+		"webgpu":   "an ONNX Runtime built with WebGPU (onnxruntime-node 1.30 is) and the Vulkan loader libvulkan.so.1",
+	}[name]
+	msg := strings.ReplaceAll(err.Error(), "\n", " ")
+	return fmt.Errorf("provider %s could not load: %s — it needs %s; set runtime.cpu_fallback = true to use the CPU instead", name, msg, hint)
+}

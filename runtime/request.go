@@ -1,0 +1,70 @@
+package runtime
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"time"
+)
+
+// Request is one render: what diffusers' StableDiffusionPipeline.__call__ takes, plus the
+// techniques that steer it.
+type Request struct {
+	Prompt, Negative string
+	Width, Height    int
+	Steps            int
+	Batch            int
+	Guidance         float64
+	Seed             uint64
+	Scheduler        string // "" uses the model's scheduler_config.json
+	Karras           bool
+	Eta              float64
+	Techniques       []Technique
+}
+
+// StepTimings splits one step's wall time; Other is what remains (batch assembly, copies,
+// callbacks) and is what the orchestration-overhead goal in docs/benchmarks.md measures.
+type StepTimings struct {
+	UNet, Guidance, Scheduler, Techniques, Other, Total time.Duration
+}
+
+// StepInfo reports a finished step. Latents is a copy the receiver may keep.
+type StepInfo struct {
+	Step, Steps int
+	Timestep    float64
+	Latents     Tensor
+	Timings     StepTimings
+}
+
+// requestError is a request the user must fix.
+type requestError struct{ msg string }
+
+func (e requestError) Error() string  { return e.msg }
+func (e requestError) BadInput() bool { return true }
+
+// Validate checks the request's numbers before any model work starts.
+func (r *Request) Validate() error {
+	var errs []string
+	if r.Width <= 0 || r.Height <= 0 || r.Width%8 != 0 || r.Height%8 != 0 {
+		errs = append(errs, fmt.Sprintf("size %dx%d: width and height must be positive multiples of 8", r.Width, r.Height))
+	}
+	if r.Width*r.Height > 4096*4096 {
+		errs = append(errs, fmt.Sprintf("size %dx%d: larger than 4096x4096", r.Width, r.Height))
+	}
+	if r.Steps < 1 || r.Steps > 1000 {
+		errs = append(errs, fmt.Sprintf("steps %d: must be 1..1000", r.Steps))
+	}
+	if r.Batch < 1 || r.Batch > 64 {
+		errs = append(errs, fmt.Sprintf("batch %d: must be 1..64", r.Batch))
+	}
+	if math.IsNaN(r.Guidance) || math.IsInf(r.Guidance, 0) || r.Guidance < 0 {
+		errs = append(errs, fmt.Sprintf("guidance %v: must be a finite number ≥ 0", r.Guidance))
+	}
+	if math.IsNaN(r.Eta) || r.Eta < 0 || r.Eta > 1 {
+		errs = append(errs, fmt.Sprintf("eta %v: must be in [0, 1]", r.Eta))
+	}
+	if len(errs) > 0 {
+		return requestError{strings.Join(errs, "; ")}
+	}
+	return nil
+}

@@ -1,0 +1,89 @@
+package runtime
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// step runs UNet call i: latent updates, one batched UNet call, guidance, scheduler step.
+func (r *render) step(ctx context.Context, i int) (StepInfo, error) {
+	var tm StepTimings
+	t0 := time.Now()
+	t := r.timesteps[i]
+	if err := r.updateLatents(ctx, i, t); err != nil {
+		return StepInfo{}, err
+	}
+	tm.Techniques = time.Since(t0)
+
+	x := Tensor{Shape: r.latents.Shape, Data: r.sched.ScaleModelInput(r.latents.Data, i)}
+	tu := time.Now()
+	pred, err := r.m.predictNoise(ctx, repeatRows(x, r.groups), t, r.cond)
+	if err != nil {
+		return StepInfo{}, err
+	}
+	tm.UNet = time.Since(tu)
+
+	tg := time.Now()
+	eps, err := r.guide(pred, i, t)
+	if err != nil {
+		return StepInfo{}, err
+	}
+	tm.Guidance = time.Since(tg)
+
+	ts := time.Now()
+	next, err := r.sched.Step(eps, r.latents.Data, i, r.gen.Randn)
+	if err != nil {
+		return StepInfo{}, err
+	}
+	r.latents.Data = next
+	tm.Scheduler = time.Since(ts)
+	tm.Total = time.Since(t0)
+	tm.Other = tm.Total - tm.UNet - tm.Guidance - tm.Scheduler - tm.Techniques
+	r.timings = append(r.timings, tm)
+	lat := Tensor{Shape: r.latents.Shape, Data: append([]float32(nil), next...)}
+	return StepInfo{Step: i, Steps: len(r.timesteps), Timestep: t, Latents: lat, Timings: tm}, nil
+}
+
+func (r *render) updateLatents(ctx context.Context, i int, t float64) error {
+	for _, tq := range r.req.Techniques {
+		if u, ok := tq.(LatentUpdater); ok {
+			if err := u.UpdateLatents(ctx, &LatentUpdate{Step: i, Timestep: t, Latents: r.latents.Data}); err != nil {
+				return fmt.Errorf("%s: %w", tq.Name(), err)
+			}
+		}
+	}
+	return nil
+}
+
+// guide turns the batched prediction into the one noise estimate the scheduler steps with.
+// With CFG: Delta = g·(text − uncond), Guiders add to Delta, ε = uncond + Delta (the order
+// of float32 operations is diffusers', so a render with no technique terms is bit-identical
+// to plain CFG).
+func (r *render) guide(pred Tensor, i int, t float64) ([]float32, error) {
+	group := len(r.latents.Data)
+	if !r.cfg {
+		return pred.Data[:group], nil
+	}
+	uncond, text := pred.Data[:group], pred.Data[group:2*group]
+	g := float32(r.req.Guidance)
+	delta := make([]float32, group)
+	for k := range delta {
+		delta[k] = g * (text[k] - uncond[k])
+	}
+	for _, e := range r.extra {
+		extra := make([][]float32, e.n)
+		for j := range extra {
+			off := (e.first + j) * group
+			extra[j] = pred.Data[off : off+group]
+		}
+		if err := e.g.Guide(&Guidance{Step: i, Timestep: t, Uncond: uncond, Text: text, Extra: extra, Delta: delta}); err != nil {
+			return nil, err
+		}
+	}
+	eps := make([]float32, group)
+	for k := range eps {
+		eps[k] = uncond[k] + delta[k]
+	}
+	return eps, nil
+}
