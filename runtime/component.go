@@ -33,6 +33,13 @@ func openComponent(name, path string, o Options) (*Component, error) {
 	if _, err := os.Stat(path); err != nil {
 		return nil, modelError{path, "missing — the model folder has no " + name + " (is this a Stable Diffusion ONNX export?)"}
 	}
+	if name == "unet" {
+		adapted, err := adaptScalarF16Timestep(path)
+		if err != nil {
+			return nil, err
+		}
+		path = adapted
+	}
 	ins, outs, err := readIOSpecs(path)
 	if err != nil {
 		return nil, err
@@ -175,6 +182,12 @@ func destroyAll(vs []ortgo.Value) {
 }
 
 func toValue(spec IOSpec, f Feed) (ortgo.Value, error) {
+	if len(f.Shape) == 0 {
+		return scalarValue(spec, f)
+	}
+	if len(spec.Dims) != len(f.Shape) {
+		return nil, fmt.Errorf("declared rank %d, got shape %v", len(spec.Dims), f.Shape)
+	}
 	shape := ortgo.NewShape(f.Shape...)
 	n := Elems(f.Shape)
 	switch spec.DType {
@@ -244,4 +257,21 @@ func oneLine(err error) string {
 		}
 	}
 	return s
+}
+
+// scalarValue makes a rank-0 input (Optimum ≥ 1.24 declares timestep as a scalar).
+// onnxruntime_go cannot create a rank-0 float16 value; UNets that declare one are adapted
+// when opened (adapt.go), so this only refuses other rank-0 float16 inputs.
+func scalarValue(spec IOSpec, f Feed) (ortgo.Value, error) {
+	switch {
+	case spec.DType == Float32 && len(f.F) == 1:
+		return ortgo.NewScalar(f.F[0])
+	case spec.DType == Float64 && len(f.F) == 1:
+		return ortgo.NewScalar(float64(f.F[0]))
+	case spec.DType == Int64 && len(f.I) == 1:
+		return ortgo.NewScalar(f.I[0])
+	case spec.DType == Int32 && len(f.I) == 1:
+		return ortgo.NewScalar(int32(f.I[0]))
+	}
+	return nil, fmt.Errorf("a rank-0 %s input is not supported", spec.DType)
 }
