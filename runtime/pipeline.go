@@ -64,6 +64,9 @@ func (m *Model) newRender(ctx context.Context, req Request) (*render, error) {
 	if name == "" {
 		name = m.Scheduler.ClassName
 	}
+	if name == "" {
+		name = "pndm" // SD 1.x's scheduler, for configs without _class_name
+	}
 	sched, err := scheduler.New(name, m.Scheduler, scheduler.Options{Karras: req.Karras, Eta: req.Eta})
 	if err != nil {
 		return nil, err
@@ -71,7 +74,11 @@ func (m *Model) newRender(ctx context.Context, req Request) (*render, error) {
 	if err := sched.SetTimesteps(req.Steps); err != nil {
 		return nil, err
 	}
-	r := &render{m: m, req: req, sched: sched, gen: noise.NewTorchCPU(req.Seed),
+	kernel, err := noiseKernel(req.NoiseKernel)
+	if err != nil {
+		return nil, err
+	}
+	r := &render{m: m, req: req, sched: sched, gen: noise.NewTorchCPUKernel(req.Seed, kernel),
 		timesteps: sched.Timesteps(), cfg: req.Guidance > 1, started: time.Now()}
 	h, w := int64(req.Height/8), int64(req.Width/8)
 	r.latents = Tensor{Shape: []int64{int64(req.Batch), 4, h, w}, Data: r.gen.Randn(req.Batch * 4 * int(h*w))}
@@ -128,4 +135,12 @@ func (r *render) begin() error {
 		}
 	}
 	return nil
+}
+
+// noiseKernel maps the session's generator name to a torch randn kernel.
+func noiseKernel(name string) (noise.Kernel, error) {
+	if name == "" || name == "torch_cpu" {
+		return noise.KernelScalar, nil
+	}
+	return noise.ParseKernel(name)
 }

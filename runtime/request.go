@@ -19,7 +19,11 @@ type Request struct {
 	Scheduler        string // "" uses the model's scheduler_config.json
 	Karras           bool
 	Eta              float64
-	Techniques       []Technique
+	// NoiseKernel picks which of torch's CPU randn kernels to reproduce: "torch_cpu" or
+	// "scalar" (the default; PyTorch on AVX-512, ARM and Apple) or "avx2" (PyTorch's AVX2
+	// build). See runtime/noise.
+	NoiseKernel string
+	Techniques  []Technique
 }
 
 // StepTimings splits one step's wall time; Other is what remains (batch assembly, copies,
