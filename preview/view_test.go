@@ -1,0 +1,98 @@
+package preview
+
+import (
+	"bytes"
+	"image/png"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func writePNG(t *testing.T, dir string) string {
+	t.Helper()
+	path := filepath.Join(dir, "img.png")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := png.Encode(f, sceneImage(64, 48)); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestView(t *testing.T) {
+	dir := t.TempDir()
+	path := writePNG(t, dir)
+	if err := os.WriteFile(filepath.Join(dir, "bad.png"), []byte("\x89PNG\r\n\x1a\nnope"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name     string
+		path     string
+		proto    Protocol
+		contains string
+		badInput bool
+	}{
+		{"kitty", path, Kitty, "\U0010EEEE", false},
+		{"kitty direct moves below", path, KittyDirect, "C=1", false},
+		{"sixel", path, Sixel, "\x1bP0;1;0q", false},
+		{"iterm", path, ITerm, "\x1b]1337;File=", false},
+		{"blocks", path, Blocks, upperHalf, false},
+		{"none", path, None, "[image 64×48", false},
+		{"missing", filepath.Join(dir, "nope.png"), Blocks, "", true},
+		{"corrupt", filepath.Join(dir, "bad.png"), Blocks, "", true},
+		{"auto unresolved", path, Auto, "", true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			err := View(&buf, tc.path, ViewOptions{Protocol: tc.proto, Cols: 80, Rows: 24})
+			if tc.badInput {
+				var bad interface{ BadInput() bool }
+				if err == nil || !errorsAs(err, &bad) || strings.Contains(err.Error(), "\n") || buf.Len() != 0 {
+					t.Fatalf("err %v, %d bytes written; want a one-line bad-input error and no output", err, buf.Len())
+				}
+				return
+			}
+			if err != nil || !strings.Contains(buf.String(), tc.contains) || !strings.HasSuffix(buf.String(), "\n") {
+				t.Fatalf("err %v; output lacks %q or a final newline", err, tc.contains)
+			}
+		})
+	}
+}
+
+// TestShowDoesNotEnlarge: a 64×48 picture in a big terminal stays 64 px wide (7 cells of 10).
+func TestShowDoesNotEnlarge(t *testing.T) {
+	var buf bytes.Buffer
+	if err := Show(&buf, sceneImage(64, 48), ViewOptions{Protocol: Sixel, Cols: 200, Rows: 60}); err != nil {
+		t.Fatal(err)
+	}
+	img, err := decodeSixel(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
+	if err != nil || img.Rect.Dx() > 70 || img.Rect.Dx() < 60 {
+		t.Errorf("shown at %v (%v), want about 64 px wide", img.Rect, err)
+	}
+}
+
+// FuzzView feeds arbitrary file contents to View: it must return an error or draw, never
+// panic, and errors must be one line.
+func FuzzView(f *testing.F) {
+	var pngBytes bytes.Buffer
+	png.Encode(&pngBytes, sceneImage(5, 4))
+	f.Add(pngBytes.Bytes())
+	f.Add([]byte("\xff\xd8\xff\xe0 not really a jpeg"))
+	f.Add([]byte{})
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		path := filepath.Join(dir, "f")
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		var buf bytes.Buffer
+		if err := View(&buf, path, ViewOptions{Protocol: Blocks, Cols: 20, Rows: 10}); err != nil && strings.Contains(err.Error(), "\n") {
+			t.Fatalf("multi-line error %q", err)
+		}
+	})
+}
