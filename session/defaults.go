@@ -1,0 +1,68 @@
+package session
+
+// Default returns a fresh session with the SD 1.5 pipeline defaults (diffusers'
+// StableDiffusionPipeline: PNDM, 50 steps, guidance 7.5, 512×512) on the tiny demo model.
+func Default() *Session {
+	return &Session{Version: Version, Params: DefaultParams()}
+}
+
+// DefaultParams returns the parameters Default uses.
+func DefaultParams() Params {
+	return Params{
+		Model:   Model{Path: "demo:tiny"},
+		Runtime: Runtime{Provider: "cpu", Precision: "fp32"},
+		Sampler: Sampler{Scheduler: "pndm", Steps: 50, Guidance: 7.5},
+		Noise:   Noise{Generator: "torch_cpu"},
+		Width:   512, Height: 512, Batch: 1,
+	}
+}
+
+// DefaultSEGA returns SEGA switched on with diffusers' momentum defaults and no concepts.
+func DefaultSEGA() *SEGA {
+	return &SEGA{Enabled: true, MomentumScale: 0.1, MomentumBeta: 0.4}
+}
+
+// DefaultConcept returns a SEGA concept with diffusers' per-concept defaults: edit guidance
+// 5, warm-up 10, no cool-down, threshold 0.9, weight 1 (techniques.md §1).
+func DefaultConcept(prompt string) Concept {
+	return Concept{Prompt: prompt, Weight: 1, Guidance: 5, Warmup: 10, Threshold: 0.9}
+}
+
+// DefaultAttendExcite returns Attend-and-Excite with diffusers' defaults (techniques.md §2)
+// and no tokens chosen.
+func DefaultAttendExcite() *AttendExcite {
+	return &AttendExcite{
+		Enabled:             true,
+		Thresholds:          map[int]float64{0: 0.05, 10: 0.5, 20: 0.8},
+		ScaleFactor:         20,
+		MaxIterToAlter:      25,
+		MaxRefinementSteps:  20,
+		AttentionResolution: 16,
+	}
+}
+
+// DefaultPreview returns the studio's preview defaults.
+func DefaultPreview() *Preview {
+	return &Preview{Protocol: "auto", Decoder: "approx", Every: 1}
+}
+
+// Schedulers lists the scheduler names a session may use.
+func Schedulers() []string {
+	return []string{"pndm", "ddim", "ddpm", "euler", "euler_a", "lms", "heun", "dpmpp_2m", "unipc"}
+}
+
+// Providers lists the ONNX Runtime execution providers a session may name.
+func Providers() []string {
+	return []string{"cpu", "cuda", "tensorrt", "rocm", "directml", "coreml", "openvino"}
+}
+
+// Precisions lists the model precisions a session may name.
+func Precisions() []string { return []string{"fp32", "fp16"} }
+
+// PreviewProtocols lists the terminal picture protocols a session may name.
+func PreviewProtocols() []string {
+	return []string{"auto", "kitty", "sixel", "iterm", "blocks", "none"}
+}
+
+// PreviewDecoders lists the latent→picture decoders a session may name.
+func PreviewDecoders() []string { return []string{"approx", "taesd", "vae"} }

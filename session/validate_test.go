@@ -1,0 +1,178 @@
+package session
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+// TestParseProblems checks that every problem in a file is reported at once, each with its
+// line, key and a hint.
+func TestParseProblems(t *testing.T) {
+	src := `version = 1
+prompt = "a cat and a frog"
+width = 513
+height = 0
+
+[model]
+path = "../../etc"
+
+[sampler]
+steps = 0
+guidance = nan
+scheduler = "eulr"
+stesp = 3
+
+[noise]
+seed = -4
+
+[[sega.concepts]]
+prompt = "x"
+weight = "heavy"
+
+[[sega.concepts]]
+prompt = """
+multi
+line"""
+threshold = 2
+cooldown = 5
+
+[attend_excite]
+tokens = [0, 2, 2, 99]
+
+[sgea]
+x = 1
+
+[[history]]
+time = 2025-01-02T03:04:05Z
+output = "../outside.png"
+image_sha256 = "nope"
+
+[history.sampler]
+guidance = -1
+`
+	want := []string{
+		"f.toml:3: width: 513 is not a multiple of 8 — use 512 or 520",
+		"f.toml:4: height: 0 is outside 8…8192",
+		"f.toml:7: model.path: climbs out of its folder with ..",
+		"f.toml:10: sampler.steps: 0 is outside 1…1000",
+		"f.toml:11: sampler.guidance: NaN is not a finite number",
+		"f.toml:12: sampler.scheduler: \"eulr\" is not known — did you mean euler?",
+		"f.toml:13: sampler.stesp: unknown key — did you mean steps?",
+		"f.toml:16: noise.seed: -4 is negative",
+		"f.toml:20: sega.concepts[0].weight: is a string, want a number",
+		"f.toml:26: sega.concepts[1].threshold: 2 is outside 0…1",
+		"f.toml:27: sega.concepts[1].cooldown: is not after warmup",
+		"f.toml:30: attend_excite.tokens[0]: 0 is outside the prompt",
+		"f.toml:30: attend_excite.tokens[2]: 2 is listed twice",
+		"f.toml:30: attend_excite.tokens[3]: 99 is outside the prompt",
+		"f.toml:32: sgea: unknown key — did you mean sega?",
+		"f.toml:37: history[0].output: climbs out of its folder with ..",
+		"f.toml:38: history[0].image_sha256: \"nope\" is not a SHA-256",
+		"f.toml:41: history[0].sampler.guidance: -1 is outside 0…100",
+	}
+	_, err := Parse("f.toml", []byte(src))
+	var ve *ValidationError
+	if !errors.As(err, &ve) {
+		t.Fatalf("want a *ValidationError, got %v", err)
+	}
+	if len(ve.Problems) != len(want) {
+		t.Errorf("got %d problems, want %d:\n%v", len(ve.Problems), len(want), err)
+	}
+	for i, w := range want {
+		if i < len(ve.Problems) && !strings.HasPrefix(ve.Problems[i].String(), w) {
+			t.Errorf("problem %d:\n got %s\nwant %s…", i, ve.Problems[i], w)
+		}
+	}
+	var bi interface{ BadInput() bool }
+	if !errors.As(err, &bi) || !bi.BadInput() {
+		t.Error("validation errors must be BadInput so the CLI exits 2")
+	}
+}
+
+// TestParseRejects covers input that is refused before field validation, and hostile values.
+func TestParseRejects(t *testing.T) {
+	big := strings.Repeat("a", 10<<20)
+	cases := []struct {
+		name, src, want string
+	}{
+		{"newer version", "version = 2\n", "f.toml: written by a newer nudge (session version 2; this build reads up to 1) — upgrade nudge"},
+		{"no version", "prompt = \"x\"\n", "f.toml: no version key"},
+		{"version string", "version = \"1\"\n", "f.toml: version must be a whole number ≥ 1, got a string"},
+		{"syntax", "version = 1\nprompt = \"unterminated\n", "f.toml:2: TOML syntax:"},
+		{"duplicate key", "version = 1\nwidth = 8\nwidth = 16\n", "f.toml:3: TOML syntax:"},
+		{"int overflow", "version = 1\nwidth = 99999999999999999999\n", "f.toml:2: TOML syntax:"},
+		{"huge int", "version = 1\nwidth = 9223372036854775807\n", "f.toml:2: width: 9223372036854775807 is far out of range"},
+		{"inf", "version = 1\n[sampler]\nguidance = inf\n", "f.toml:3: sampler.guidance: +Inf is not a finite number"},
+		{"escape in prompt", "version = 1\nprompt = \"x\\u001b]52;c;aGk=\\u0007\"\n", "f.toml:2: prompt: has control character U+001B at byte 1"},
+		{"10 MB prompt", "version = 1\nprompt = \"" + big + "\"\n", "f.toml:2: prompt: is 10485760 bytes long, the limit is 32768"},
+		{"bad utf8", "version = 1\nprompt = \"\xff\"\n", "f.toml:2: text is not valid UTF-8"},
+		{"absolute output", "version = 1\n[[history]]\ntime = 2025-01-01T00:00:00Z\noutput = \"/etc/x.png\"\nimage_sha256 = \"" + strings.Repeat("0", 64) + "\"\n",
+			"f.toml:4: history[0].output: is absolute"},
+		{"history table type", "version = 1\nhistory = 3\n", "f.toml:2: history: is an integer, want tables written [[history]]"},
+		{"too many concepts", "version = 1\n" + strings.Repeat("[[sega.concepts]]\nprompt = \"x\"\n", 17), "f.toml:2: sega.concepts: has 17 concepts"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := Parse("f.toml", []byte(c.src))
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			if !strings.HasPrefix(err.Error(), c.want) {
+				t.Errorf("got  %s\nwant %s…", truncate(err.Error(), 300), c.want)
+			}
+			if strings.Count(err.Error(), "\n") > 0 && c.name != "too many concepts" {
+				t.Errorf("want one line, got %q", truncate(err.Error(), 300))
+			}
+		})
+	}
+}
+
+// TestTokenCounter checks token indices against a tokenizer-supplied count.
+func TestTokenCounter(t *testing.T) {
+	s := Default()
+	s.Prompt = "a cat and a frog"
+	s.AttendExcite = DefaultAttendExcite()
+	s.AttendExcite.Tokens = []int{2, 5, 6}
+	words := func(p string) int { return len(strings.Fields(p)) }
+	if err := s.Validate(); err != nil {
+		t.Fatalf("without a counter, 6 ≤ 75 is fine: %v", err)
+	}
+	err := s.ValidateWith(ValidateOptions{TokenCount: words})
+	if err == nil || !strings.Contains(err.Error(), "attend_excite.tokens[2]: 6 is outside the prompt (the prompt has 5 tokens)") {
+		t.Errorf("got %v", err)
+	}
+}
+
+// TestUnknownTablesKept checks that an unknown technique block from a later version
+// survives a load/save cycle, while a near-miss of a known block is an error.
+func TestUnknownTablesKept(t *testing.T) {
+	src := "version = 1\n[sag]\nscale = 0.75\n[[sag.layers]]\nname = \"mid\"\n[[history]]\ntime = 2025-01-01T00:00:00Z\nimage_sha256 = \"" +
+		strings.Repeat("1", 64) + "\"\n[history.sag]\nscale = 0.5\n"
+	s, err := Parse("f.toml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Extra["sag"].(map[string]any)["scale"] != 0.75 || s.History[0].Params.Extra["sag"].(map[string]any)["scale"] != 0.5 {
+		t.Fatalf("extra blocks lost: %#v", s.Extra)
+	}
+	back, err := Parse("g.toml", Marshal(s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	layers := back.Extra["sag"].(map[string]any)["layers"].([]map[string]any)
+	if len(layers) != 1 || layers[0]["name"] != "mid" {
+		t.Errorf("array of tables in an extra block lost: %#v", back.Extra)
+	}
+}
+
+func TestValidateInMemory(t *testing.T) {
+	s := Default()
+	s.Sampler.Steps = 5000
+	s.Prompt = "ok\x1b[2J"
+	err := s.Validate()
+	want := "prompt: has control character U+001B at byte 2 — remove it\nsampler.steps: 5000 is outside 1…1000 — use a whole number from 1 to 1000"
+	if err == nil || err.Error() != want {
+		t.Errorf("got  %v\nwant %s", err, want)
+	}
+}
