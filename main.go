@@ -5,11 +5,28 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"errors"
+	"flag"
 	"fmt"
+	"image"
 	"io"
 	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
 	"strings"
+	"time"
+
+	"github.com/nudge-studio/nudge/preview"
+	"github.com/nudge-studio/nudge/runtime"
+	"github.com/nudge-studio/nudge/runtime/demomodel"
+	"github.com/nudge-studio/nudge/runtime/onnxgraph"
+	"github.com/nudge-studio/nudge/runtime/ort"
+	"github.com/nudge-studio/nudge/runtime/tokenizer"
+	"github.com/nudge-studio/nudge/session"
+	"github.com/nudge-studio/nudge/tui"
 )
 
 // badInput marks an error as the user's to fix: exit code 2.
@@ -24,18 +41,30 @@ func usagef(format string, a ...any) error { return usageError{fmt.Sprintf(forma
 
 type command struct {
 	name, args, help string
-	run              func(args []string) error
+	run              func(ctx context.Context, args []string) error
 }
 
 func commands() []command {
-	return []command{}
+	return []command{
+		{"render", "[SESSION.toml] -o OUT.png", "render a session (or flags) to a PNG", cmdRender},
+		{"import", "IMAGE.png|SESSION.toml [-o S.toml]", "rebuild a session from a PNG's metadata", cmdImport},
+		{"verify", "SESSION.toml", "re-render the history and compare images", cmdVerify},
+		{"view", "IMAGE", "show an image in the terminal", cmdView},
+		{"doctor", "[--preview P]", "show what the terminal supports and why", cmdDoctor},
+		{"inspect", "MODEL_DIR [--json]", "describe an ONNX model folder", cmdInspect},
+		{"demo-model", "--out DIR [--preset …]", "write an SD-shaped model with random weights", cmdDemoModel},
+		{"tokens", "[--model DIR|--tokenizer F] TEXT", "show a prompt's CLIP tokens and indices", cmdTokens},
+	}
 }
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stderr))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	code := run(ctx, os.Args[1:], os.Stderr)
+	stop()
+	os.Exit(code)
 }
 
-func run(args []string, stderr io.Writer) int {
+func run(ctx context.Context, args []string, stderr io.Writer) int {
 	name := "studio"
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		name, args = args[0], args[1:]
@@ -46,7 +75,7 @@ func run(args []string, stderr io.Writer) int {
 	}
 	for _, c := range commands() {
 		if c.name == name {
-			return exitCode(c.run(args), stderr)
+			return exitCode(c.run(ctx, args), stderr)
 		}
 	}
 	fmt.Fprintf(stderr, "nudge: unknown command %q — run `nudge help` for the list\n", name)
@@ -57,7 +86,17 @@ func exitCode(err error, stderr io.Writer) int {
 	if err == nil {
 		return 0
 	}
-	msg := strings.ReplaceAll(err.Error(), "\n", " ")
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	var ve *session.ValidationError
+	if errors.As(err, &ve) { // one problem a line, each `file:line: what — hint`
+		for _, p := range ve.Problems {
+			fmt.Fprintf(stderr, "nudge: %s\n", session.Sanitize(p.String()))
+		}
+		return 2
+	}
+	msg := session.Sanitize(strings.ReplaceAll(err.Error(), "\n", " "))
 	fmt.Fprintf(stderr, "nudge: %s\n", msg)
 	var bi badInput
 	if errors.As(err, &bi) && bi.BadInput() {
@@ -67,8 +106,549 @@ func exitCode(err error, stderr io.Writer) int {
 }
 
 func printUsage(w io.Writer) {
-	fmt.Fprintln(w, "usage: nudge [command] [flags]")
+	fmt.Fprintln(w, "usage: nudge [command] [flags]   (no command opens the studio)")
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-11s %-28s %s\n", c.name, c.args, c.help)
+		fmt.Fprintf(w, "  %-11s %-36s %s\n", c.name, c.args, c.help)
 	}
+}
+
+// parseFlags parses flags that may come before or after positional arguments
+// (`nudge render s.toml -o out.png`), which the flag package alone does not allow.
+func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+	fs.SetOutput(io.Discard)
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				fs.SetOutput(os.Stdout)
+				fs.PrintDefaults()
+				return nil, err
+			}
+			return nil, usagef("%s: %v — run `nudge %s -h` for its flags", fs.Name(), err, fs.Name())
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+func cmdInspect(_ context.Context, args []string) error {
+	fs := flag.NewFlagSet("inspect", flag.ContinueOnError)
+	asJSON := fs.Bool("json", false, "print JSON instead of text")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usagef("inspect: give one model folder, e.g. `nudge inspect ./stable-diffusion-v1-5-onnx`")
+	}
+	r, err := onnxgraph.Inspect(pos[0])
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return r.WriteJSON(os.Stdout)
+	}
+	return r.WriteText(os.Stdout)
+}
+
+func cmdDemoModel(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("demo-model", flag.ContinueOnError)
+	out := fs.String("out", "", "folder to create (must not exist)")
+	var o demomodel.Options
+	fs.StringVar(&o.Preset, "preset", "tiny", "tiny | small | sd15")
+	fs.StringVar(&o.Opset, "opset", "17", "14 | 17")
+	fs.StringVar(&o.DType, "dtype", "fp32", "fp32 | fp16")
+	fs.StringVar(&o.Layout, "layout", "optimum", "optimum | diffusers")
+	fs.StringVar(&o.Variant, "variant", "txt2img", "txt2img | instruct-pix2pix | depth")
+	fs.Uint64Var(&o.Seed, "seed", 0, "weight seed")
+	fs.BoolVar(&o.TAESD, "taesd", true, "also write taesd_decoder.onnx (live previews)")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if *out == "" || len(pos) > 0 {
+		return usagef("demo-model: give the folder to create with --out DIR")
+	}
+	bar := newProgress(os.Stderr, "demo-model", "MB")
+	o.Progress = func(done, total int64) { bar.update(int(done>>20), int(total>>20)) }
+	err = demomodel.Write(ctx, *out, o)
+	bar.finish()
+	if err == nil {
+		fmt.Fprintf(os.Stderr, "wrote %s (%s preset, random weights: for plumbing and speed, not image quality)\n", session.Sanitize(*out), session.Sanitize(o.Preset))
+	}
+	return err
+}
+
+func cmdTokens(_ context.Context, args []string) error {
+	fs := flag.NewFlagSet("tokens", flag.ContinueOnError)
+	var o tokenizer.TokensOptions
+	fs.StringVar(&o.ModelDir, "model", "", "model folder (uses its tokenizer/)")
+	fs.StringVar(&o.Tokenizer, "tokenizer", "", "HF tokenizer folder or CLIP's bpe_simple_vocab_16e6.txt.gz")
+	fs.BoolVar(&o.IDsOnly, "ids", false, "print only the ids on one line")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usagef(`tokens: give the prompt as one argument, e.g. nudge tokens --model DIR "a cat and a frog"`)
+	}
+	if o.ModelDir == "" && o.Tokenizer == "" {
+		return usagef("tokens: say which tokenizer with --model DIR or --tokenizer DIR_OR_FILE")
+	}
+	o.Prompt = pos[0]
+	return tokenizer.RunTokens(os.Stdout, o)
+}
+
+func cmdImport(_ context.Context, args []string) error {
+	fs := flag.NewFlagSet("import", flag.ContinueOnError)
+	out := fs.String("o", "", "write the session here (default: print it)")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usagef("import: give one PNG or session file, e.g. `nudge import image.png -o session.toml`")
+	}
+	return session.ImportTo(pos[0], *out, os.Stdout, os.Stderr)
+}
+
+// globalFlags are the flags every model-running command shares.
+type globalFlags struct {
+	config   string
+	provider string
+	threads  int
+}
+
+func (g *globalFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&g.config, "config", "", "config file (default $XDG_CONFIG_HOME/nudge/config.toml)")
+	fs.StringVar(&g.provider, "provider", "", "cpu | cuda | webgpu | tensorrt (overrides the config)")
+	fs.IntVar(&g.threads, "threads", 0, "ONNX Runtime intra-op threads (0: the config's, else ORT's choice)")
+}
+
+// load reads the config and applies the flags over it.
+func (g *globalFlags) load() (*session.Config, error) {
+	cfg, err := session.LoadConfig(g.config)
+	if err != nil {
+		return nil, err
+	}
+	if g.provider != "" {
+		cfg.Runtime.Provider = g.provider
+	}
+	if g.threads > 0 {
+		cfg.Runtime.Threads = g.threads
+	}
+	return cfg, nil
+}
+
+func runtimeOptions(cfg *session.Config) runtime.Options {
+	r := cfg.Runtime
+	return runtime.Options{Provider: r.Provider, DeviceID: r.DeviceID, ProviderOptions: r.ProviderOptions,
+		Threads: r.Threads, OptLevel: r.Optimization, CPUFallback: r.CPUFallback}
+}
+
+// openModel resolves a session's model reference (generating a demo model on first use),
+// loads ONNX Runtime and opens the model's components.
+func openModel(ctx context.Context, cfg *session.Config, ref, base string) (*runtime.Model, error) {
+	bar := newProgress(os.Stderr, "demo model", "MB")
+	dir, err := tui.ResolveModel(ctx, ref, base, cfg.Models.Aliases, func(done, total int64) {
+		bar.update(int(done>>20), int(total>>20))
+	})
+	bar.finish()
+	if err != nil {
+		return nil, err
+	}
+	if err := ort.Init(ort.ResolveLibrary(cfg.Runtime.Library)); err != nil {
+		return nil, err
+	}
+	return runtime.Open(dir, runtimeOptions(cfg))
+}
+
+// renderFlags are the overrides `nudge render` accepts on top of a session file.
+type renderFlags struct {
+	out, prompt, negative, scheduler, size, model, seed string
+	steps                                               int
+	guidance                                            float64
+	show, record                                        bool
+}
+
+func cmdRender(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("render", flag.ContinueOnError)
+	var g globalFlags
+	g.register(fs)
+	var f renderFlags
+	fs.StringVar(&f.out, "o", "", "output PNG (batch > 1 adds -1, -2 … before .png)")
+	fs.StringVar(&f.prompt, "prompt", "", "prompt")
+	fs.StringVar(&f.negative, "negative", "", "negative prompt")
+	fs.StringVar(&f.seed, "seed", "", "seed (0 … 2^64−1)")
+	fs.IntVar(&f.steps, "steps", 0, "inference steps")
+	fs.Float64Var(&f.guidance, "guidance", -1, "classifier-free guidance scale")
+	fs.StringVar(&f.scheduler, "scheduler", "", "pndm | ddim | euler | euler_a | dpmpp_2m")
+	fs.StringVar(&f.size, "size", "", "WIDTHxHEIGHT, multiples of 8")
+	fs.StringVar(&f.model, "model", "", "model folder, alias or demo:tiny|small|sd15")
+	fs.BoolVar(&f.show, "show", false, "show the image in the terminal when done")
+	fs.BoolVar(&f.record, "record", false, "append the render to the session file's history")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 1 || f.out == "" {
+		return usagef("render: usage: nudge render [SESSION.toml] -o OUT.png [--prompt …]")
+	}
+	if f.record && len(pos) == 0 {
+		return usagef("render: --record needs a session file to append to")
+	}
+	cfg, err := g.load()
+	if err != nil {
+		return err
+	}
+	s, base, err := sessionFor(cfg, pos)
+	if err != nil {
+		return err
+	}
+	if err := f.apply(&s.Params); err != nil {
+		return err
+	}
+	if err := s.Validate(); err != nil {
+		return err
+	}
+	return renderSession(ctx, cfg, s, base, f, pos)
+}
+
+// sessionFor loads the session file, or starts from the config's defaults.
+func sessionFor(cfg *session.Config, pos []string) (*session.Session, string, error) {
+	if len(pos) == 0 {
+		s := session.Default()
+		cfg.Apply(&s.Params)
+		return s, "", nil
+	}
+	s, err := session.Load(pos[0])
+	if err != nil {
+		return nil, "", err
+	}
+	return s, filepath.Dir(pos[0]), nil
+}
+
+func (f renderFlags) apply(p *session.Params) error {
+	set := func(dst *string, v string) {
+		if v != "" {
+			*dst = v
+		}
+	}
+	set(&p.Prompt, f.prompt)
+	set(&p.Negative, f.negative)
+	set(&p.Sampler.Scheduler, f.scheduler)
+	set(&p.Model.Path, f.model)
+	if f.steps != 0 {
+		p.Sampler.Steps = f.steps
+	}
+	if f.guidance >= 0 {
+		p.Sampler.Guidance = f.guidance
+	}
+	if f.seed != "" {
+		v, err := strconv.ParseUint(f.seed, 10, 64)
+		if err != nil {
+			return usagef("render: --seed %q is not a number in 0 … 18446744073709551615", f.seed)
+		}
+		p.Noise.Seed = v
+	}
+	if f.size != "" {
+		w, h, ok := strings.Cut(strings.ToLower(f.size), "x")
+		wi, err1 := strconv.Atoi(w)
+		hi, err2 := strconv.Atoi(h)
+		if !ok || err1 != nil || err2 != nil {
+			return usagef("render: --size %q: write it as WIDTHxHEIGHT, e.g. 512x512", f.size)
+		}
+		p.Width, p.Height = wi, hi
+	}
+	return nil
+}
+
+func renderSession(ctx context.Context, cfg *session.Config, s *session.Session, base string, f renderFlags, pos []string) error {
+	m, err := openModel(ctx, cfg, s.Model.Path, base)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	req, err := tui.BuildRequest(s.Params)
+	if err != nil {
+		return err
+	}
+	bar := newProgress(os.Stderr, "render", "steps")
+	res, err := m.Render(ctx, req, func(st runtime.StepInfo) { bar.update(st.Step+1, st.Steps) })
+	bar.finish()
+	if err != nil {
+		return err
+	}
+	stampRuntime(ctx, s, m)
+	paths, err := writeImages(f.out, res, s)
+	if err != nil {
+		return err
+	}
+	for _, p := range paths {
+		fmt.Fprintf(os.Stderr, "wrote %s (%.1fs)\n", session.Sanitize(p), res.Total.Seconds())
+	}
+	if f.show {
+		if err := showImage(res.Images[0]); err != nil {
+			return err
+		}
+	}
+	if f.record {
+		return recordHistory(pos[0], s, paths[0], res)
+	}
+	return nil
+}
+
+// stampRuntime records how the image was made: ORT version, provider, model fingerprint.
+func stampRuntime(ctx context.Context, s *session.Session, m *runtime.Model) {
+	s.Runtime.ORTVersion = ort.RuntimeVersion()
+	if s.Runtime.Provider == "" {
+		s.Runtime.Provider = "cpu"
+	}
+	fp, err := session.FingerprintDir(ctx, m.Dir, filepath.Join(ort.CacheDir(), "fingerprints.json"))
+	if err == nil {
+		s.Model.Fingerprint = fp.Combined
+		s.Model.Files = map[string]string{}
+		for _, f := range fp.Files {
+			s.Model.Files[f.Path] = f.SHA256
+		}
+	}
+}
+
+// writeImages writes every image of the batch as a PNG carrying the session, atomically.
+func writeImages(out string, res *runtime.Result, s *session.Session) ([]string, error) {
+	var paths []string
+	for i, img := range res.Images {
+		path := out
+		if i > 0 {
+			path = strings.TrimSuffix(out, ".png") + fmt.Sprintf("-%d.png", i)
+		}
+		var buf bytes.Buffer
+		if err := session.EncodePNG(&buf, img, s); err != nil {
+			return nil, err
+		}
+		if err := session.WriteFileAtomic(path, buf.Bytes(), 0o644); err != nil {
+			return nil, err
+		}
+		paths = append(paths, path)
+	}
+	return paths, nil
+}
+
+// recordHistory appends this render to the session file, so `nudge verify` can check it.
+func recordHistory(path string, s *session.Session, out string, res *runtime.Result) error {
+	rel, err := filepath.Rel(filepath.Dir(path), out)
+	if err != nil {
+		rel = out
+	}
+	s.History = append(s.History, session.Snapshot{Time: time.Now().UTC(), Output: rel,
+		ImageSHA256: session.ImageHash(res.Images[0]), Params: s.Params})
+	return session.Save(path, s)
+}
+
+// progress is a one-line progress bar on stderr: done/total, rate and ETA. It redraws in
+// place on a terminal and prints only the final line otherwise (CI logs stay readable).
+type progress struct {
+	w          io.Writer
+	label      string
+	unit       string
+	start      time.Time
+	last       time.Time
+	done, tot  int
+	tty, drawn bool
+}
+
+func newProgress(w io.Writer, label, unit string) *progress {
+	tty := false
+	if f, ok := w.(*os.File); ok {
+		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
+			tty = true
+		}
+	}
+	return &progress{w: w, label: label, unit: unit, start: time.Now(), tty: tty}
+}
+
+func (p *progress) update(done, total int) {
+	p.done, p.tot = done, total
+	if !p.tty || time.Since(p.last) < 100*time.Millisecond && done < total {
+		return
+	}
+	p.last = time.Now()
+	fmt.Fprintf(p.w, "\r\x1b[K%s", p.line())
+	p.drawn = true
+}
+
+func (p *progress) line() string {
+	el := time.Since(p.start).Seconds()
+	rate := float64(p.done) / max(el, 1e-9)
+	eta := "?"
+	if rate > 0 && p.tot >= p.done {
+		eta = time.Duration(float64(p.tot-p.done) / rate * float64(time.Second)).Round(time.Second).String()
+	}
+	width := 24
+	fill := 0
+	if p.tot > 0 {
+		fill = min(width, width*p.done/p.tot)
+	}
+	return fmt.Sprintf("%s [%s%s] %d/%d %s  %.2f %s/s  ETA %s", p.label, strings.Repeat("#", fill),
+		strings.Repeat(".", width-fill), p.done, p.tot, p.unit, rate, p.unit, eta)
+}
+
+// finish ends the bar: a newline on a terminal, one summary line elsewhere.
+func (p *progress) finish() {
+	switch {
+	case p.drawn:
+		fmt.Fprintln(p.w)
+	case p.tot > 0:
+		fmt.Fprintln(p.w, p.line())
+	}
+}
+
+// showImage prints an image inline with the best protocol the terminal supports.
+func showImage(img image.Image) error {
+	res := preview.DetectTerminal(context.Background(), preview.Auto)
+	return preview.Show(os.Stdout, img, preview.ViewOptionsFor(res))
+}
+
+func cmdVerify(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
+	var g globalFlags
+	g.register(fs)
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usagef("verify: give one session file, e.g. `nudge verify session.toml`")
+	}
+	cfg, err := g.load()
+	if err != nil {
+		return err
+	}
+	s, err := session.Load(pos[0])
+	if err != nil {
+		return err
+	}
+	v := &verifier{cfg: cfg, base: filepath.Dir(pos[0]), models: map[string]*runtime.Model{}}
+	defer v.close()
+	env, err := v.env(ctx, s)
+	if err != nil {
+		return err
+	}
+	ok, err := session.Verify(ctx, s, session.VerifyOptions{Render: v.render, Env: env, Dir: v.base}, os.Stdout)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return errors.New("verify: some history entries no longer reproduce (see the table)")
+	}
+	return nil
+}
+
+// verifier re-renders history entries, opening each distinct model once.
+type verifier struct {
+	cfg    *session.Config
+	base   string
+	models map[string]*runtime.Model
+}
+
+func (v *verifier) model(ctx context.Context, ref string) (*runtime.Model, error) {
+	if m, ok := v.models[ref]; ok {
+		return m, nil
+	}
+	m, err := openModel(ctx, v.cfg, ref, v.base)
+	if err != nil {
+		return nil, err
+	}
+	v.models[ref] = m
+	return m, nil
+}
+
+func (v *verifier) render(ctx context.Context, snap session.Snapshot) (image.Image, error) {
+	m, err := v.model(ctx, snap.Params.Model.Path)
+	if err != nil {
+		return nil, err
+	}
+	req, err := tui.BuildRequest(snap.Params)
+	if err != nil {
+		return nil, err
+	}
+	res, err := m.Render(ctx, req, nil)
+	if err != nil {
+		return nil, err
+	}
+	return res.Images[0], nil
+}
+
+// env describes where verification runs now, for the "what differs" lines.
+func (v *verifier) env(ctx context.Context, s *session.Session) (session.Env, error) {
+	ref := s.Model.Path
+	if len(s.History) > 0 {
+		ref = s.History[len(s.History)-1].Params.Model.Path
+	}
+	m, err := v.model(ctx, ref)
+	if err != nil {
+		return session.Env{}, err
+	}
+	env := session.Env{ORTVersion: ort.RuntimeVersion(), Provider: m.Options.Provider, Precision: s.Runtime.Precision}
+	if env.Provider == "" {
+		env.Provider = "cpu"
+	}
+	if fp, err := session.FingerprintDir(ctx, m.Dir, filepath.Join(ort.CacheDir(), "fingerprints.json")); err == nil {
+		env.Fingerprint = fp.Combined
+	}
+	return env, nil
+}
+
+func (v *verifier) close() {
+	for _, m := range v.models {
+		m.Close()
+	}
+}
+
+func cmdView(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("view", flag.ContinueOnError)
+	proto := fs.String("preview", "auto", "auto | kitty | kitty-direct | sixel | iterm | blocks | quadrants | text")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usagef("view: give one image, e.g. `nudge view out.png`")
+	}
+	p, err := preview.ParseProtocol(*proto)
+	if err != nil {
+		return err
+	}
+	res := preview.DetectTerminal(ctx, p)
+	return preview.View(os.Stdout, pos[0], preview.ViewOptionsFor(res))
+}
+
+func cmdDoctor(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("doctor", flag.ContinueOnError)
+	proto := fs.String("preview", "auto", "force a protocol to see how it would be used")
+	var g globalFlags
+	g.register(fs)
+	if _, err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	p, err := preview.ParseProtocol(*proto)
+	if err != nil {
+		return err
+	}
+	preview.DetectTerminal(ctx, p).Explain(os.Stdout)
+	cfg, err := g.load()
+	if err != nil {
+		return err
+	}
+	lib := ort.ResolveLibrary(cfg.Runtime.Library)
+	if err := ort.Init(lib); err != nil {
+		fmt.Fprintf(os.Stdout, "onnx runtime: %s\n", session.Sanitize(err.Error()))
+		return nil
+	}
+	fmt.Fprintf(os.Stdout, "onnx runtime: %s from %s (provider %s)\n", ort.RuntimeVersion(), session.Sanitize(lib), cfg.Runtime.Provider)
+	return nil
 }
