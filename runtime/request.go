@@ -26,8 +26,9 @@ type Request struct {
 	Techniques  []Technique
 }
 
-// StepTimings splits one step's wall time; Other is what remains (batch assembly, copies,
-// callbacks) and is what the orchestration-overhead goal in docs/benchmarks.md measures.
+// StepTimings splits one step's wall time. UNet is time inside ORT's Run only; Other is
+// what remains (batch assembly, tensor conversion at the ORT boundary, copies), which with
+// Guidance and Scheduler is the orchestration overhead docs/benchmarks.md reports.
 type StepTimings struct {
 	UNet, Guidance, Scheduler, Techniques, Other, Total time.Duration
 }

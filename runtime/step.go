@@ -17,12 +17,12 @@ func (r *render) step(ctx context.Context, i int) (StepInfo, error) {
 	tm.Techniques = time.Since(t0)
 
 	x := Tensor{Shape: r.latents.Shape, Data: r.sched.ScaleModelInput(r.latents.Data, i)}
-	tu := time.Now()
+	ortBefore := r.m.UNet.ORTTime
 	pred, err := r.m.predictNoise(ctx, repeatRows(x, r.groups), t, r.cond)
 	if err != nil {
 		return StepInfo{}, err
 	}
-	tm.UNet = time.Since(tu)
+	tm.UNet = r.m.UNet.ORTTime - ortBefore
 
 	tg := time.Now()
 	eps, err := r.guide(pred, i, t)
