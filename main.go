@@ -54,6 +54,7 @@ func commands() []command {
 		{"inspect", "MODEL_DIR [--json]", "describe an ONNX model folder", cmdInspect},
 		{"demo-model", "--out DIR [--preset …]", "write an SD-shaped model with random weights", cmdDemoModel},
 		{"tokens", "[--model DIR|--tokenizer F] TEXT", "show a prompt's CLIP tokens and indices", cmdTokens},
+		{"bench", "[--model M] [--size WxH] [--steps N]", "time denoising steps: ORT vs orchestration", cmdBench},
 	}
 }
 
@@ -651,4 +652,88 @@ func cmdDoctor(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintf(os.Stdout, "onnx runtime: %s from %s (provider %s)\n", ort.RuntimeVersion(), session.Sanitize(lib), cfg.Runtime.Provider)
 	return nil
+}
+
+func cmdBench(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	var g globalFlags
+	g.register(fs)
+	model := fs.String("model", "demo:small", "model folder, alias or demo:tiny|small|sd15")
+	size := fs.String("size", "", "WIDTHxHEIGHT (default: 128x128, or 512x512 for demo:sd15)")
+	steps := fs.Int("steps", 20, "steps per render")
+	runs := fs.Int("runs", 3, "measured renders (after one warm-up)")
+	scheduler := fs.String("scheduler", "euler", "scheduler")
+	concepts := fs.Int("sega", 0, "add this many SEGA concepts")
+	if _, err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	cfg, err := g.load()
+	if err != nil {
+		return err
+	}
+	p := session.DefaultParams()
+	p.Prompt, p.Model.Path, p.Sampler.Steps, p.Sampler.Scheduler = "a photo of a cat", *model, *steps, *scheduler
+	p.Width, p.Height = 128, 128
+	if *model == "demo:sd15" {
+		p.Width, p.Height = 512, 512
+	}
+	if err := (renderFlags{size: *size, guidance: -1}).apply(&p); err != nil {
+		return err
+	}
+	for i := 0; i < *concepts; i++ {
+		if p.SEGA == nil {
+			p.SEGA = session.DefaultSEGA()
+		}
+		c := session.DefaultConcept(fmt.Sprintf("concept %d", i))
+		c.Warmup = 0
+		p.SEGA.Concepts = append(p.SEGA.Concepts, c)
+	}
+	return benchRenders(ctx, cfg, p, *runs)
+}
+
+func benchRenders(ctx context.Context, cfg *session.Config, p session.Params, runs int) error {
+	t0 := time.Now()
+	m, err := openModel(ctx, cfg, p.Model.Path, "")
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	fmt.Printf("model %s, %dx%d, %d steps, %s, provider %s, session creation %.2fs\n", session.Sanitize(m.Dir),
+		p.Width, p.Height, p.Sampler.Steps, p.Sampler.Scheduler, runtimeOptions(cfg).Provider, time.Since(t0).Seconds())
+	var all []runtime.StepTimings
+	var total time.Duration
+	for i := 0; i <= runs; i++ {
+		req, err := tui.BuildRequest(p)
+		if err != nil {
+			return err
+		}
+		bar := newProgress(os.Stderr, fmt.Sprintf("run %d/%d", i, runs), "steps")
+		res, err := m.Render(ctx, req, func(s runtime.StepInfo) { bar.update(s.Step+1, s.Steps) })
+		bar.finish()
+		if err != nil {
+			return err
+		}
+		if i > 0 { // the first render warms up ORT's allocator and caches
+			all = append(all, res.Steps...)
+			total += res.Total
+		}
+	}
+	runtime.Summarize(all).Write(os.Stdout)
+	fmt.Printf("render wall (incl. text encoder and VAE): %.3f s/image\n", total.Seconds()/float64(max(runs, 1)))
+	fmt.Printf("peak RSS: %s\n", peakRSS())
+	return nil
+}
+
+// peakRSS reads the process's high-water resident set size (Linux).
+func peakRSS() string {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return "unknown"
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "unknown"
 }
