@@ -59,9 +59,10 @@ func Providers() []string {
 // Precisions lists the model precisions a session may name.
 func Precisions() []string { return []string{"fp32", "fp16"} }
 
-// PreviewProtocols lists the terminal picture protocols a session may name.
+// PreviewProtocols lists the terminal picture protocols a session may name: the values of
+// the --preview flag (package preview's ParseProtocol, which this package cannot import).
 func PreviewProtocols() []string {
-	return []string{"auto", "kitty", "sixel", "iterm", "blocks", "none"}
+	return []string{"auto", "kitty", "kitty-direct", "sixel", "iterm", "blocks", "quadrants", "text", "none"}
 }
 
 // PreviewDecoders lists the latent→picture decoders a session may name.
