@@ -153,7 +153,12 @@ func (e *Engine) serve(m *Model, j job) {
 		return
 	}
 	e.send(Started{ID: j.id})
-	res, err := m.Render(j.ctx, j.req, func(s StepInfo) { e.trySend(Step{ID: j.id, StepInfo: s}) })
+	res, err := m.Render(j.ctx, j.req, func(s StepInfo) {
+		if previewDue(j.req, s) {
+			s.Image, _ = m.PreviewImage(j.ctx, s.Latents, j.req.Preview) // a failed preview is not a failed render
+		}
+		e.trySend(Step{ID: j.id, StepInfo: s})
+	})
 	switch {
 	case err == nil:
 		e.send(Done{ID: j.id, Images: res.Images, Result: res})
@@ -184,4 +189,14 @@ func providerName(o Options) string {
 		return "cpu"
 	}
 	return o.Provider
+}
+
+// previewDue says whether a step gets a decoded preview: every PreviewEvery steps, never
+// the last (the final image follows at once).
+func previewDue(r Request, s StepInfo) bool {
+	if r.Preview == PreviewNone || s.Step == s.Steps-1 {
+		return false
+	}
+	every := max(r.PreviewEvery, 1)
+	return s.Step%every == 0
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"image/png"
 	"math"
 	"os"
@@ -22,7 +23,7 @@ var demoDirs sync.Map
 
 func demoModel(t testing.TB, o demomodel.Options) string {
 	t.Helper()
-	key := o.Preset + "/" + o.Opset + "/" + o.DType + "/" + o.Layout
+	key := fmt.Sprintf("%s/%s/%s/%s/%v/%d", o.Preset, o.Opset, o.DType, o.Layout, o.TAESD, o.Seed)
 	if d, ok := demoDirs.Load(key); ok {
 		return d.(string)
 	}

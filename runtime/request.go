@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"fmt"
+	"image"
 	"math"
 	"strings"
 	"time"
@@ -24,6 +25,11 @@ type Request struct {
 	// build). See runtime/noise.
 	NoiseKernel string
 	Techniques  []Technique
+	// Preview asks the Engine to decode step previews: PreviewTAESD or PreviewVAE every
+	// PreviewEvery steps (0 or 1: every step); PreviewNone leaves step events with latents
+	// only. The final image always comes from the full VAE.
+	Preview      string
+	PreviewEvery int
 }
 
 // StepTimings splits one step's wall time. UNet is time inside ORT's Run only; Other is
@@ -33,12 +39,14 @@ type StepTimings struct {
 	UNet, Guidance, Scheduler, Techniques, Other, Total time.Duration
 }
 
-// StepInfo reports a finished step. Latents is a copy the receiver may keep.
+// StepInfo reports a finished step. Latents is a copy the receiver may keep; Image is the
+// decoded preview when the job asked the Engine for one (Request.Preview), else nil.
 type StepInfo struct {
 	Step, Steps int
 	Timestep    float64
 	Latents     Tensor
 	Timings     StepTimings
+	Image       *image.RGBA
 }
 
 // requestError is a request the user must fix.
