@@ -20,6 +20,7 @@ type Model struct {
 	UNet          *Component
 	VAEDecoder    *Component
 	VAEEncoder    *Component // nil when the folder has none
+	TAESD         *Component // taesd_decoder.onnx for live previews; nil when absent
 	Tokenizer     *tokenizer.Tokenizer
 	Scheduler     scheduler.Config
 	ScalingFactor float64 // VAE latent scale, 0.18215 for SD 1.x/2.x
@@ -68,6 +69,9 @@ func (m *Model) openParts() error {
 			return err
 		}
 	}
+	if err := m.openTAESD(); err != nil {
+		return err
+	}
 	if spec, ok := m.Text.Input("input_ids"); ok && len(spec.Dims) == 2 && spec.Dims[1] > 0 {
 		m.MaxLength = int(spec.Dims[1])
 	}
@@ -91,7 +95,7 @@ func (m *Model) readVAEConfig() {
 
 // Close releases every ORT session.
 func (m *Model) Close() {
-	for _, c := range []*Component{m.Text, m.UNet, m.VAEDecoder, m.VAEEncoder} {
+	for _, c := range []*Component{m.Text, m.UNet, m.VAEDecoder, m.VAEEncoder, m.TAESD} {
 		c.Close()
 	}
 }
