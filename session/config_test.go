@@ -59,3 +59,28 @@ func TestConfigApply(t *testing.T) {
 		t.Fatalf("Apply: %+v", p)
 	}
 }
+
+// FuzzParseConfig: any bytes give a config or a one-line-per-problem error, never a panic.
+func FuzzParseConfig(f *testing.F) {
+	example, _ := os.ReadFile(filepath.Join("..", "config.example.toml"))
+	f.Add(example)
+	f.Add([]byte("[runtime]\nthreads = -1\n"))
+	f.Add([]byte("[models.aliases]\nx = 1\n"))
+	f.Add([]byte("[preview]\nprotocol = \"\x1b[31m\"\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		cfg, err := ParseConfig("f.toml", data)
+		if err == nil && cfg == nil {
+			t.Fatal("nil config without an error")
+		}
+		if err != nil && strings.ContainsRune(err.Error(), '\x1b') {
+			t.Fatalf("escape sequence in error: %q", err.Error())
+		}
+	})
+}
+
+func TestConfigErrorsAreSanitised(t *testing.T) {
+	_, err := ParseConfig("c.toml", []byte("[runtime]\n\"evil\\u001b[2J\" = 1\n"))
+	if err == nil || strings.ContainsRune(err.Error(), '\x1b') {
+		t.Fatalf("want a sanitised error, got %q", err)
+	}
+}
