@@ -112,21 +112,24 @@ func (f *finder) match(sm *onnxpb.NodeProto, latentH, latentW int) (Attention, b
 	return a, true
 }
 
-// upstream walks back from value through ops in via (first data input only) for at most
-// steps nodes, and returns the first producer of type want.
+// upstream searches back from value, through ops in via only, for the nearest producer of
+// type want at most steps nodes away. It follows every input of the via ops, because
+// baddbmm exports as Add(Mul(empty, 0), Mul(Q·Kᵀ, scale)) with either operand first.
 func (f *finder) upstream(value, want string, via map[string]bool, steps int) *onnxpb.NodeProto {
-	for i := 0; i <= steps; i++ {
-		n := f.producers[value]
-		if n == nil {
-			return nil
+	frontier := []string{value}
+	for i := 0; i <= steps && len(frontier) > 0; i++ {
+		var next []string
+		for _, v := range frontier {
+			n := f.producers[v]
+			switch {
+			case n == nil:
+			case n.GetOpType() == want:
+				return n
+			case via[n.GetOpType()]:
+				next = append(next, n.GetInput()...)
+			}
 		}
-		if n.GetOpType() == want {
-			return n
-		}
-		if !via[n.GetOpType()] || len(n.GetInput()) == 0 {
-			return nil
-		}
-		value = f.dataInput(n)
+		frontier = next
 	}
 	return nil
 }

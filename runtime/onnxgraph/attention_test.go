@@ -15,7 +15,7 @@ var attentionSpecs = []struct {
 }{
 	{"opset14 decomposed LayerNorm", unetSpec{opset: 14, inCh: 4, width: 8, heads: 2, ctxDim: 6, ctxLen: 5}},
 	{"opset14 dynamic reshapes", unetSpec{opset: 14, inCh: 4, width: 8, heads: 4, ctxDim: 6, dynamic: true}},
-	{"opset17 LayerNormalization", unetSpec{opset: 17, inCh: 4, width: 8, heads: 2, ctxDim: 6, ctxLen: 5}},
+	{"opset17 LayerNormalization", unetSpec{opset: 17, inCh: 4, width: 8, heads: 2, ctxDim: 6, ctxLen: 5, shapeInits: true}},
 	{"opset17 /unet prefix dynamic", unetSpec{opset: 17, inCh: 8, width: 12, heads: 3, ctxDim: 6, prefix: "/unet", dynamic: true}},
 	{"opset17 anonymous static shapes", unetSpec{opset: 17, inCh: 4, width: 8, heads: 2, ctxDim: 6, ctxLen: 5, anonymous: true, staticHW: [2]int{12, 8}}},
 }

@@ -27,7 +27,7 @@ type pipelineSpec struct {
 
 // writePipeline lays out a diffusers-script-style folder (onnx-models.md §1a): model_index.json,
 // text_encoder/, unet/ with weights.pb, vae_decoder/, tokenizer/.
-func writePipeline(t *testing.T, s pipelineSpec) string {
+func writePipeline(t testing.TB, s pipelineSpec) string {
 	t.Helper()
 	dir := t.TempDir()
 	write := func(rel string, data []byte) {
@@ -57,7 +57,6 @@ func writePipeline(t *testing.T, s pipelineSpec) string {
 	must(t, vaeDecoderModel(s.fp16VAE).Save(filepath.Join(dir, "vae_decoder", "model.onnx")))
 	return dir
 }
-
 
 // textEncoderModel is CLIP-shaped I/O: int32 input_ids → token embeddings and a pooled vector.
 func textEncoderModel(width int) *Model {
@@ -163,6 +162,8 @@ func TestInspectClassifiesPipelines(t *testing.T) {
 		{"SD1.x", with(func(*pipelineSpec) {}), Pipeline{Family: FamilySD1, Variant: VariantText2Img, InChannels: 4, CrossAttentionDim: 768}, nil},
 		{"instruct-pix2pix", with(func(s *pipelineSpec) { s.unet.inCh = 8 }), Pipeline{Family: FamilySD1, Variant: VariantPix2Pix, InChannels: 8, CrossAttentionDim: 768}, nil},
 		{"SD2 depth", with(func(s *pipelineSpec) { s.unet.inCh, s.unet.ctxDim = 5, 1024 }), Pipeline{Family: FamilySD2, Variant: VariantDepth, InChannels: 5, CrossAttentionDim: 1024}, nil},
+		{"widths from weights", with(func(s *pipelineSpec) { s.unet.inCh, s.unet.ctxDim, s.unet.dynamicWidths = 8, 1024, true }),
+			Pipeline{Family: FamilySD2, Variant: VariantPix2Pix, InChannels: 8, CrossAttentionDim: 1024}, nil},
 		{"SDXL", with(func(s *pipelineSpec) { s.unet.ctxDim = 2048 }), Pipeline{Family: FamilySDXL, Variant: VariantText2Img, InChannels: 4, CrossAttentionDim: 2048}, nil},
 		{"no tokenizer, fp16 VAE", with(func(s *pipelineSpec) { s.tokenizer, s.fp16VAE = false, true }),
 			Pipeline{Family: FamilySD1, Variant: VariantText2Img, InChannels: 4, CrossAttentionDim: 768},

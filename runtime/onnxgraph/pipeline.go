@@ -42,12 +42,9 @@ func (p Pipeline) String() string {
 // classify reads the family and variant from the UNet's declared inputs, falling back on
 // model_index.json's class name when shapes are dynamic.
 func classify(unet *Model, className string) Pipeline {
-	p := Pipeline{Family: FamilyUnknown, Variant: VariantUnknown, ClassName: className}
-	if dims, ok := dimAt(unet, "sample", 1); ok {
-		p.InChannels = dims
-	}
-	if dims, ok := dimAt(unet, contextInput, 2); ok {
-		p.CrossAttentionDim = dims
+	p := Pipeline{Family: FamilyUnknown, Variant: VariantUnknown, ClassName: className,
+		InChannels:        widthOf(unet, "sample", 1, "Conv", 1),
+		CrossAttentionDim: widthOf(unet, contextInput, 2, "MatMul", 0),
 	}
 	switch p.CrossAttentionDim {
 	case 768:
@@ -85,4 +82,23 @@ func dimAt(m *Model, input string, axis int) (int, bool) {
 	}
 	n := atoiOrZero(dims[axis])
 	return n, n > 0
+}
+
+// widthOf finds a UNet input's channel count: its declared dimension when static, else the
+// matching dimension of the weight it meets first (conv_in's [out, in, k, k] kernel for
+// sample; to_k's [in, out] matrix for encoder_hidden_states). The diffusers script exports
+// sample with a dynamic channels axis (onnx-models.md §1a), so the fallback is needed there.
+func widthOf(unet *Model, input string, axis int, op string, weightAxis int) int {
+	if n, ok := dimAt(unet, input, axis); ok {
+		return n
+	}
+	for _, n := range unet.Consumers()[input] {
+		if n.GetOpType() != op || len(n.GetInput()) < 2 {
+			continue
+		}
+		if w := unet.Initializer(n.GetInput()[1]); w != nil && len(w.GetDims()) > weightAxis && w.GetDims()[weightAxis] > 0 {
+			return int(w.GetDims()[weightAxis])
+		}
+	}
+	return 0
 }

@@ -11,16 +11,20 @@ import (
 // (onnx-models.md §3): module-scoped node names, MatMul→Softmax→MatMul attention, and three
 // down blocks so that stage factors are 1, 2, 4 (as 1…8 in SD1.5, techniques.md §0).
 type unetSpec struct {
-	opset     int64  // 14: decomposed LayerNorm, legacy scaling after Q·Kᵀ; 17: LayerNormalization, SDPA scaling
-	inCh      int    // sample channels (4 SD, 8 instruct-pix2pix, 5 depth)
-	width     int    // token width, divisible by heads
-	heads     int    //
-	ctxDim    int    // encoder_hidden_states width (768 SD1.x, 1024 SD2.x)
-	ctxLen    int    // text tokens; 0 leaves the axis dynamic
-	prefix    string // "" or "/unet"
-	dynamic   bool   // head reshapes built from Shape/Gather/Concat, as with dynamic axes
-	anonymous bool   // node names without module scope ("/Softmax_3")
-	staticHW  [2]int // when set, record value_info for Softmax outputs at this latent size
+	opset      int64  // 14: decomposed LayerNorm, legacy scaling after Q·Kᵀ; 17: LayerNormalization, SDPA scaling
+	inCh       int    // sample channels (4 SD, 8 instruct-pix2pix, 5 depth)
+	width      int    // token width, divisible by heads
+	heads      int    //
+	ctxDim     int    // encoder_hidden_states width (768 SD1.x, 1024 SD2.x)
+	ctxLen     int    // text tokens; 0 leaves the axis dynamic
+	prefix     string // "" or "/unet"
+	dynamic    bool   // head reshapes built from Shape/Gather/Concat, as with dynamic axes
+	anonymous  bool   // node names without module scope ("/Softmax_3")
+	staticHW   [2]int // when set, record value_info for Softmax outputs at this latent size
+	shapeInits bool   // shape constants as initializers instead of Constant nodes
+	// dynamicWidths declares sample channels and the text width symbolic, as the diffusers
+	// script does for channels.
+	dynamicWidths bool
 }
 
 // unetBuilder accumulates the graph; names are unique because every node gets its scope.
@@ -31,8 +35,7 @@ type unetBuilder struct {
 	count int
 }
 
-// buildUNet returns the model and the module paths of its transformer blocks in UNet order
-// with their downsampling factors.
+// buildUNet returns the model; expectedBlocks lists its transformer blocks.
 func buildUNet(s unetSpec) *Model {
 	b := &unetBuilder{s: s, g: &onnxpb.GraphProto{Name: "main_graph"}}
 	sample := NewValueInfo("sample", onnxpb.TensorProto_FLOAT, []int64{1, int64(s.inCh), -1, -1})
@@ -41,6 +44,10 @@ func buildUNet(s unetSpec) *Model {
 	ctx := NewValueInfo(contextInput, onnxpb.TensorProto_FLOAT, []int64{1, int64(s.ctxLen), int64(s.ctxDim)})
 	if s.ctxLen == 0 {
 		SetDimParam(ctx, 1, "sequence")
+	}
+	if s.dynamicWidths {
+		SetDimParam(sample, 1, "channels")
+		SetDimParam(ctx, 2, "hidden")
 	}
 	b.g.Input = []*onnxpb.ValueInfoProto{sample, NewValueInfo("timestep", onnxpb.TensorProto_FLOAT, []int64{1}), ctx}
 	x := b.conv("/conv_in", "sample", s.inCh, s.width, 1)
@@ -122,8 +129,14 @@ func (b *unetBuilder) weight(name string, dims ...int64) string {
 	return name
 }
 
-// ints adds a Constant node holding an int64 vector, as torch exports shape constants.
+// ints adds a Constant node holding an int64 vector, as torch exports shape constants, or
+// an initializer when the spec asks for that (constant-folded exports).
 func (b *unetBuilder) ints(scoped string, vals ...int64) string {
+	if b.s.shapeInits {
+		name := b.name(scoped) + ".value"
+		b.g.Initializer = append(b.g.Initializer, TensorInt64(name, []int64{int64(len(vals))}, vals))
+		return name
+	}
 	return b.nodeAttrs("Constant", scoped, nil, []*onnxpb.AttributeProto{AttrTensor("value", TensorInt64("", []int64{int64(len(vals))}, vals))})
 }
 
@@ -240,7 +253,7 @@ func (b *unetBuilder) sdpaCore(p, q4, k4, v4 string, d int64) string {
 }
 
 // legacyCore is the AttnProcessor export: heads folded into the batch, Q·Kᵀ then Mul(scale)
-// and baddbmm's Add(0).
+// and baddbmm's Add of a zeroed term.
 func (b *unetBuilder) legacyCore(p, q4, k4, v4 string, d int64) string {
 	h := int64(b.s.heads)
 	fold := func(tag, x string) string {
@@ -249,7 +262,9 @@ func (b *unetBuilder) legacyCore(p, q4, k4, v4 string, d int64) string {
 	q, k, v := fold("q", q4), fold("k", k4), fold("v", v4)
 	scores := b.node("MatMul", p+"/MatMul", q, b.transpose(p+"/Transpose_kt", k, 0, 2, 1))
 	scores = b.node("Mul", p+"/Mul", scores, b.scalar(p+"/Constant_s", float32(1/math.Sqrt(float64(d)))))
-	scores = b.node("Add", p+"/Add", scores, b.scalar(p+"/Constant_z", 0))
+	// baddbmm(empty, q, kᵀ, beta=0, alpha=scale): the beta·empty branch comes first.
+	empty := b.node("Mul", p+"/Mul_1", b.scalar(p+"/Constant_e", 0), b.scalar(p+"/Constant_z", 0))
+	scores = b.node("Add", p+"/Add", empty, scores)
 	o := b.node("MatMul", p+"/MatMul_1", b.softmax(p, scores), v)
 	o = b.node("Reshape", p+"/Reshape_o", o, b.ints(p+"/Constant_o", 1, h, -1, d))
 	return b.transpose(p+"/Transpose_o", o, 0, 2, 1, 3)
