@@ -219,15 +219,17 @@ func cmdImport(_ context.Context, args []string) error {
 
 // globalFlags are the flags every model-running command shares.
 type globalFlags struct {
-	config   string
-	provider string
-	threads  int
+	config    string
+	provider  string
+	threads   int
+	lowMemory bool
 }
 
 func (g *globalFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&g.config, "config", "", "config file (default $XDG_CONFIG_HOME/nudge/config.toml)")
 	fs.StringVar(&g.provider, "provider", "", "cpu | cuda | webgpu | tensorrt (overrides the config)")
 	fs.IntVar(&g.threads, "threads", 0, "ONNX Runtime intra-op threads (0: the config's, else ORT's choice)")
+	fs.BoolVar(&g.lowMemory, "low-memory", false, "no memory arena or weight prepacking: lower peak RSS, slower")
 }
 
 // load reads the config and applies the flags over it.
@@ -242,13 +244,14 @@ func (g *globalFlags) load() (*session.Config, error) {
 	if g.threads > 0 {
 		cfg.Runtime.Threads = g.threads
 	}
+	cfg.Runtime.LowMemory = cfg.Runtime.LowMemory || g.lowMemory
 	return cfg, nil
 }
 
 func runtimeOptions(cfg *session.Config) runtime.Options {
 	r := cfg.Runtime
 	return runtime.Options{Provider: r.Provider, DeviceID: r.DeviceID, ProviderOptions: r.ProviderOptions,
-		Threads: r.Threads, OptLevel: r.Optimization, CPUFallback: r.CPUFallback}
+		Threads: r.Threads, OptLevel: r.Optimization, CPUFallback: r.CPUFallback, LowMemory: r.LowMemory}
 }
 
 // openModel resolves a session's model reference (generating a demo model on first use),

@@ -17,6 +17,10 @@ type Options struct {
 	Threads         int               // intra-op threads; 0 lets ORT decide
 	OptLevel        string            // disable | basic | extended | all (default all)
 	CPUFallback     bool              // if the provider cannot load, use the CPU instead of failing
+	// LowMemory trades speed for peak memory: no CPU memory arena (freed activations go back
+	// to the system instead of staying in ORT's pool), no memory-pattern planning, and no
+	// weight prepacking (which keeps a second, re-laid-out copy of MatMul/Conv weights).
+	LowMemory bool
 }
 
 // Providers lists the execution providers nudge knows how to request.
@@ -37,6 +41,12 @@ func sessionOptions(o Options, useProvider bool) (*ortgo.SessionOptions, error) 
 	}
 	if o.Threads > 0 {
 		if err := so.SetIntraOpNumThreads(o.Threads); err != nil {
+			so.Destroy()
+			return nil, err
+		}
+	}
+	if o.LowMemory {
+		if err := lowMemory(so); err != nil {
 			so.Destroy()
 			return nil, err
 		}
@@ -125,4 +135,14 @@ func providerError(name string, err error) error {
 	}[name]
 	msg := strings.ReplaceAll(err.Error(), "\n", " ")
 	return fmt.Errorf("provider %s could not load: %s — it needs %s; set runtime.cpu_fallback = true to use the CPU instead", name, msg, hint)
+}
+
+func lowMemory(so *ortgo.SessionOptions) error {
+	if err := so.SetCpuMemArena(false); err != nil {
+		return err
+	}
+	if err := so.SetMemPattern(false); err != nil {
+		return err
+	}
+	return so.AddSessionConfigEntry("session.disable_prepacking", "1")
 }

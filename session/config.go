@@ -29,6 +29,7 @@ type RuntimeConfig struct {
 	CPUFallback     bool              `toml:"cpu_fallback"`
 	Threads         int               `toml:"threads"`
 	Optimization    string            `toml:"optimization"`
+	LowMemory       bool              `toml:"low_memory"`
 }
 
 // ModelsConfig names models: the default, aliases, and folders searched for a bare name.
