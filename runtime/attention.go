@@ -29,7 +29,7 @@ func (s AttentionSelection) key() string {
 }
 
 func (s AttentionSelection) describe() string {
-	what := s.Kind + "-attention"
+	what := s.Kind + "-attention maps"
 	if s.Height > 0 {
 		what += fmt.Sprintf(" at %d×%d", s.Height, s.Width)
 	}
@@ -66,7 +66,7 @@ type noMapsError struct {
 }
 
 func (e *noMapsError) Error() string {
-	return fmt.Sprintf("%s: the UNet has no %s maps (available: %s) — choose one of the available resolutions", e.path, e.what, e.available)
+	return fmt.Sprintf("%s: the UNet has no %s (available: %s) — choose one of the available resolutions", e.path, e.what, e.available)
 }
 
 func (e *noMapsError) BadInput() bool { return true }

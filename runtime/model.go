@@ -27,7 +27,8 @@ type Model struct {
 	MaxLength     int     // text encoder sequence length (77)
 	Options       Options
 
-	embeds map[string]Tensor
+	embeds    map[string]Tensor
+	attention map[string]*AttentionRunner // prepared attention graphs, opened once per need
 }
 
 // Open loads a model folder. Only the text encoder, UNet and VAE decoder are required.
@@ -98,6 +99,10 @@ func (m *Model) Close() {
 	for _, c := range []*Component{m.Text, m.UNet, m.VAEDecoder, m.VAEEncoder, m.TAESD} {
 		c.Close()
 	}
+	for _, a := range m.attention {
+		a.close()
+	}
+	m.attention = nil
 }
 
 func fileExists(p string) bool {

@@ -46,6 +46,8 @@ type render struct {
 	groups    int    // row groups per step: 1 (text) or 2+extra (uncond, text, extras)
 	extra     []extraRows
 	cfg       bool
+	text      Tensor             // the prompt's embedding, for latent updaters
+	attention []*AttentionRunner // per technique (same index): its prepared graphs, or nil
 	started   time.Time
 	timings   []StepTimings
 }
@@ -89,7 +91,11 @@ func (m *Model) newRender(ctx context.Context, req Request) (*render, error) {
 	if err := r.buildConditioning(ctx); err != nil {
 		return nil, err
 	}
-	return r, r.begin()
+	info := r.renderInfo()
+	if err := r.begin(info); err != nil {
+		return nil, err
+	}
+	return r, r.prepareAttention(ctx, info)
 }
 
 // buildConditioning encodes (with the cache) the prompts of every row group:
@@ -124,9 +130,13 @@ func (r *render) buildConditioning(ctx context.Context) error {
 	return nil
 }
 
-func (r *render) begin() error {
-	info := RenderInfo{Batch: r.req.Batch, Channels: 4, Height: int(r.latents.Shape[2]), Width: int(r.latents.Shape[3]),
-		Timesteps: r.timesteps, GuidanceScale: r.req.Guidance, CFG: r.cfg}
+func (r *render) renderInfo() RenderInfo {
+	return RenderInfo{Batch: r.req.Batch, Channels: 4, Height: int(r.latents.Shape[2]), Width: int(r.latents.Shape[3]),
+		Timesteps: r.timesteps, GuidanceScale: r.req.Guidance, CFG: r.cfg,
+		PromptTokens: r.m.promptTokens(r.req.Prompt), MaxLength: r.m.MaxLength}
+}
+
+func (r *render) begin(info RenderInfo) error {
 	for _, t := range r.req.Techniques {
 		if b, ok := t.(Beginner); ok {
 			if err := b.Begin(info); err != nil {

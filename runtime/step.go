@@ -46,9 +46,10 @@ func (r *render) step(ctx context.Context, i int) (StepInfo, error) {
 }
 
 func (r *render) updateLatents(ctx context.Context, i int, t float64) error {
-	for _, tq := range r.req.Techniques {
+	for k, tq := range r.req.Techniques {
 		if u, ok := tq.(LatentUpdater); ok {
-			if err := u.UpdateLatents(ctx, &LatentUpdate{Step: i, Timestep: t, Latents: r.latents.Data}); err != nil {
+			lu := &LatentUpdate{Step: i, Timestep: t, Latents: r.latents.Data, Text: r.text, Attention: r.attentionOf(k)}
+			if err := u.UpdateLatents(ctx, lu); err != nil {
 				return fmt.Errorf("%s: %w", tq.Name(), err)
 			}
 		}

@@ -37,6 +37,15 @@ type Guider interface {
 	Guide(g *Guidance) error
 }
 
+// AttentionUser reads attention maps, and possibly their gradient with respect to the latent
+// (attend-and-excite). After Begin the loop asks it once what it needs, prepares those graphs
+// (from the cache of `nudge prepare` when they exist, else on the spot) and opens their
+// sessions once per model; the runner then comes with every LatentUpdate. A nil result means
+// the technique needs nothing this render (no tokens chosen, say).
+type AttentionUser interface {
+	AttentionNeeds(r RenderInfo) (*AttentionNeeds, error)
+}
+
 // LatentUpdater changes the latents before the UNet call of a step.
 type LatentUpdater interface {
 	UpdateLatents(ctx context.Context, u *LatentUpdate) error
@@ -48,6 +57,11 @@ type RenderInfo struct {
 	Timesteps                      []float64 // one entry per UNet call (PNDM has N+1)
 	GuidanceScale                  float64
 	CFG                            bool // guidance_scale > 1: uncond and text rows are both present
+	// PromptTokens are the prompt's tokens as the text encoder sees them, one readable piece
+	// per position: the start token at 0, the prompt's tokens (truncated to fit), the end
+	// token last; padding follows them up to MaxLength.
+	PromptTokens []string
+	MaxLength    int // text-encoder sequence length (77)
 }
 
 // Guidance carries one step's noise predictions to the Guiders. Slices hold Batch×C×H×W
@@ -68,4 +82,8 @@ type LatentUpdate struct {
 	Step     int
 	Timestep float64
 	Latents  []float32
+	// Text is the prompt's text-encoder output [1, 77, D], the conditioning of every text row.
+	Text Tensor
+	// Attention runs the graphs an AttentionUser asked for; nil for other techniques.
+	Attention *AttentionRunner
 }

@@ -24,7 +24,22 @@ func BuildRequest(p session.Params) (runtime.Request, error) {
 		}
 		req.Techniques = append(req.Techniques, sega)
 	}
+	if a := p.AttendExcite; a != nil && a.Enabled {
+		ae, err := techniques.NewAttendExcite(attendExciteConfig(a))
+		if err != nil {
+			return req, err
+		}
+		req.Techniques = append(req.Techniques, ae)
+	}
 	return req, nil
+}
+
+// attendExciteConfig maps the session block to the technique; with no tokens chosen the
+// technique leaves the render as plain CFG.
+func attendExciteConfig(a *session.AttendExcite) techniques.AttendExciteConfig {
+	return techniques.AttendExciteConfig{Tokens: a.Tokens, Thresholds: a.Thresholds, ScaleFactor: a.ScaleFactor,
+		MaxIterToAlter: a.MaxIterToAlter, MaxRefinementSteps: a.MaxRefinementSteps,
+		AttentionResolution: a.AttentionResolution}
 }
 
 func segaConfig(s *session.SEGA) techniques.SEGAConfig {
