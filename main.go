@@ -26,6 +26,7 @@ import (
 	"github.com/nudge-studio/nudge/runtime/ort"
 	"github.com/nudge-studio/nudge/runtime/tokenizer"
 	"github.com/nudge-studio/nudge/session"
+	"github.com/nudge-studio/nudge/techniques"
 	"github.com/nudge-studio/nudge/tui"
 )
 
@@ -46,6 +47,7 @@ type command struct {
 
 func commands() []command {
 	return []command{
+		{"studio", "[--model M] [--session FILE]", "open the studio (the default command)", cmdStudio},
 		{"render", "[SESSION.toml] -o OUT.png", "render a session (or flags) to a PNG", cmdRender},
 		{"import", "IMAGE.png|SESSION.toml [-o S.toml]", "rebuild a session from a PNG's metadata", cmdImport},
 		{"verify", "SESSION.toml", "re-render the history and compare images", cmdVerify},
@@ -55,6 +57,7 @@ func commands() []command {
 		{"demo-model", "--out DIR [--preset …]", "write an SD-shaped model with random weights", cmdDemoModel},
 		{"tokens", "[--model DIR|--tokenizer F] TEXT", "show a prompt's CLIP tokens and indices", cmdTokens},
 		{"bench", "[--model M] [--size WxH] [--steps N]", "time denoising steps: ORT vs orchestration", cmdBench},
+		{"prepare", "MODEL [--for attend-excite|sag|pix2pix-zero|all]", "build attention and gradient graphs into the cache", cmdPrepare},
 	}
 }
 
@@ -276,6 +279,8 @@ type renderFlags struct {
 	out, prompt, negative, scheduler, size, model, seed string
 	steps                                               int
 	guidance                                            float64
+	excite                                              string
+	exciteRes                                           int
 	show, record                                        bool
 }
 
@@ -295,6 +300,8 @@ func cmdRender(ctx context.Context, args []string) error {
 	fs.StringVar(&f.model, "model", "", "model folder, alias or demo:tiny|small|sd15")
 	fs.BoolVar(&f.show, "show", false, "show the image in the terminal when done")
 	fs.BoolVar(&f.record, "record", false, "append the render to the session file's history")
+	fs.StringVar(&f.excite, "excite", "", "attend-and-excite tokens: indices (SOT is 0) or words, e.g. 2,5 or cat,frog")
+	fs.IntVar(&f.exciteRes, "excite-res", 0, "attend-and-excite attention resolution (default: diffusers' choice)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -377,6 +384,9 @@ func renderSession(ctx context.Context, cfg *session.Config, s *session.Session,
 		return err
 	}
 	defer m.Close()
+	if err := f.applyExcite(&s.Params, m); err != nil {
+		return err
+	}
 	req, err := tui.BuildRequest(s.Params)
 	if err != nil {
 		return err
@@ -739,4 +749,99 @@ func peakRSS() string {
 		}
 	}
 	return "unknown"
+}
+
+// applyExcite turns --excite into the session's [attend_excite] block; token words need the
+// model's tokenizer, so this runs once the model is open.
+func (f renderFlags) applyExcite(p *session.Params, m *runtime.Model) error {
+	if f.excite == "" && f.exciteRes == 0 {
+		return nil
+	}
+	if p.AttendExcite == nil || !p.AttendExcite.Enabled {
+		p.AttendExcite = session.DefaultAttendExcite()
+	}
+	if f.excite != "" {
+		toks := m.Tokenizer.Tokenize(p.Prompt)
+		idx, err := techniques.ParseExciteTokens(f.excite, toks)
+		if err != nil {
+			return err
+		}
+		p.AttendExcite.Tokens, p.AttendExcite.TokenTexts = idx, nil
+		for _, i := range idx {
+			p.AttendExcite.TokenTexts = append(p.AttendExcite.TokenTexts, toks[i].Piece)
+		}
+	}
+	if f.exciteRes > 0 {
+		p.AttendExcite.AttentionResolution = f.exciteRes
+	}
+	return nil
+}
+
+func cmdPrepare(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("prepare", flag.ContinueOnError)
+	var g globalFlags
+	g.register(fs)
+	what := fs.String("for", "all", "attend-excite | sag | pix2pix-zero | all (comma-separated)")
+	size := fs.String("size", "", "image size WIDTHxHEIGHT the graphs are pinned to (default: the model's)")
+	res := fs.Int("attention-resolution", 0, "attend-and-excite attention resolution (default: diffusers' choice)")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usagef("prepare: give one model, e.g. `nudge prepare demo:small --for attend-excite`")
+	}
+	cfg, err := g.load()
+	if err != nil {
+		return err
+	}
+	dir, err := tui.ResolveModel(ctx, pos[0], "", cfg.Models.Aliases, nil)
+	if err != nil {
+		return err
+	}
+	o := runtime.PrepareOptions{For: strings.Split(*what, ","), AttentionResolution: *res}
+	if *size != "" {
+		var p session.Params
+		if err := (renderFlags{size: *size, guidance: -1}).apply(&p); err != nil {
+			return err
+		}
+		o.Width, o.Height = p.Width, p.Height
+	}
+	return runtime.Prepare(ctx, dir, o, os.Stdout)
+}
+
+func cmdStudio(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("studio", flag.ContinueOnError)
+	var g globalFlags
+	g.register(fs)
+	var o tui.Options
+	fs.StringVar(&o.ModelRef, "model", "", "model folder, alias or demo:tiny|small|sd15 (default: the session's, else the config's)")
+	fs.StringVar(&o.SessionPath, "session", "", "session file (default nudge-session.toml, created on the first Ctrl+S)")
+	fs.DurationVar(&o.Debounce, "debounce", 0, "pause after an edit before rendering (default: the config's, 250ms)")
+	fs.StringVar(&o.Preview, "preview", "", "auto | kitty | kitty-direct | sixel | iterm | blocks | quadrants | text | none")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 1 {
+		return usagef("studio: at most one session file, e.g. `nudge studio my.toml`")
+	}
+	if len(pos) == 1 && o.SessionPath == "" {
+		o.SessionPath = pos[0]
+	}
+	cfg, err := g.load()
+	if err != nil {
+		return err
+	}
+	o.Library, o.Provider, o.Threads, o.Aliases = cfg.Runtime.Library, cfg.Runtime.Provider, cfg.Runtime.Threads, cfg.Models.Aliases
+	if o.ModelRef == "" && o.SessionPath == "" && cfg.Models.Default != "" {
+		o.ModelRef = cfg.Models.Default
+	}
+	if o.Debounce == 0 && cfg.Preview.DebounceMS > 0 {
+		o.Debounce = time.Duration(cfg.Preview.DebounceMS) * time.Millisecond
+	}
+	if o.Preview == "" {
+		o.Preview = cfg.Preview.Protocol
+	}
+	return tui.Run(ctx, o)
 }

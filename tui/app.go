@@ -1,0 +1,170 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"io"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
+
+	"github.com/nudge-studio/nudge/preview"
+	"github.com/nudge-studio/nudge/runtime"
+	"github.com/nudge-studio/nudge/runtime/demomodel"
+	"github.com/nudge-studio/nudge/runtime/ort"
+	"github.com/nudge-studio/nudge/session"
+)
+
+// Options are the studio's command-line settings (`nudge studio`).
+type Options struct {
+	// ModelRef is --model: a model folder, a config alias or demo:tiny|small|sd15. Empty
+	// uses the session's model path, else demo:tiny.
+	ModelRef string
+	// SessionPath is --session. Empty means nudge-session.toml in the current folder. An
+	// existing file is loaded; a missing one is created on the first Ctrl+S.
+	SessionPath string
+	Library     string            // ONNX Runtime library ("" → $NUDGE_ORT_LIBRARY → the cache)
+	Provider    string            // execution provider ("" → the session's, else cpu)
+	Threads     int               // ORT intra-op threads; 0 lets ORT decide
+	Debounce    time.Duration     // pause after a change before rendering; 0 → 250 ms
+	Preview     string            // auto|kitty|kitty-direct|sixel|iterm|blocks|quadrants|text|none
+	Aliases     map[string]string // model aliases from the config
+	// Stdin and Stdout replace the terminal (tests); with Stdout set, auto preview detection
+	// is skipped and half blocks are used.
+	Stdin  io.Reader
+	Stdout io.Writer
+}
+
+// demoSteps is the step count of a new session on a demo model: enough to watch previews
+// stream, short enough to re-render while typing.
+const demoSteps = 20
+
+// Run opens the studio and returns when the user quits. Errors before the UI starts (an
+// unreadable session, a missing ONNX Runtime) are returned as one line; bad input ones
+// carry BadInput() so the CLI exits 2.
+func Run(ctx context.Context, o Options) error {
+	sess, path, fresh, err := loadSession(o.SessionPath)
+	if err != nil {
+		return err
+	}
+	ref := firstOf(o.ModelRef, sess.Model.Path, DemoPrefix+"tiny")
+	sess.Model.Path = ref
+	if fresh {
+		fitDemoDefaults(sess, ref)
+	}
+	provider := firstOf(o.Provider, sess.Runtime.Provider, "cpu")
+	if slices.Contains(session.Providers(), provider) {
+		sess.Runtime.Provider = provider
+	}
+	if err := ort.Init(ort.ResolveLibrary(o.Library)); err != nil {
+		return err
+	}
+	setup, err := previewSetupFor(ctx, o, sess)
+	if err != nil {
+		return err
+	}
+	open := func(ref, base string) Renderer {
+		return runtime.NewEngine(func() (*runtime.Model, error) {
+			dir, err := ResolveModel(ctx, ref, base, o.Aliases, nil)
+			if err != nil {
+				return nil, err
+			}
+			return runtime.Open(dir, runtime.Options{Provider: provider, Threads: o.Threads})
+		})
+	}
+	m := New(Config{
+		Session: sess, SessionPath: path, ModelLabel: ref, Demo: strings.HasPrefix(ref, DemoPrefix),
+		Engine: open(ref, filepath.Dir(path)), OpenEngine: open, Debounce: o.Debounce,
+		Preview: setup, Seed: uint64(time.Now().UnixNano()),
+	})
+	if fileExists(AutosavePath(path)) {
+		m.say("an autosave exists: "+AutosavePath(path)+" (ctrl+o opens it)", false)
+	}
+	_, err = tea.NewProgram(m, programOptions(ctx, o, setup)...).Run()
+	if m.engine != nil {
+		m.engine.Close()
+	}
+	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
+		return nil
+	}
+	return err
+}
+
+// loadSession reads the session file, or starts a default session for a missing one.
+func loadSession(path string) (s *session.Session, resolved string, fresh bool, err error) {
+	if path == "" {
+		path = DefaultSessionFile
+	}
+	if !fileExists(path) {
+		return session.Default(), path, true, nil
+	}
+	s, err = session.Load(path)
+	return s, path, false, err
+}
+
+// fitDemoDefaults sizes a new session for a demo model: its native size and fewer steps,
+// so the first render is quick.
+func fitDemoDefaults(s *session.Session, ref string) {
+	preset, ok := strings.CutPrefix(ref, DemoPrefix)
+	if !ok {
+		return
+	}
+	for _, p := range demomodel.Presets() {
+		if p.Name == preset {
+			s.Width, s.Height = int(p.ImageSize), int(p.ImageSize)
+			s.Sampler.Steps = demoSteps
+		}
+	}
+}
+
+// previewSetupFor resolves the preview protocol: the flag, the session's setting, else
+// detection on the terminal (half blocks when the output is not a terminal).
+func previewSetupFor(ctx context.Context, o Options, s *session.Session) (PreviewSetup, error) {
+	name := o.Preview
+	if name == "" && s.Preview != nil {
+		name = s.Preview.Protocol
+	}
+	p, err := preview.ParseProtocol(firstOf(name, string(preview.Auto)))
+	if err != nil {
+		return PreviewSetup{}, err
+	}
+	if p != preview.Auto {
+		return PreviewSetup{Protocol: p}, nil
+	}
+	if o.Stdout != nil {
+		return PreviewSetup{Protocol: preview.Blocks}, nil
+	}
+	r := preview.DetectTerminal(ctx, preview.Auto)
+	opts := r.Options()
+	opts.ImageID = uint8(1 + time.Now().UnixNano()%255) // tmux windows share one image id space
+	return PreviewSetup{Protocol: r.Protocol, Options: opts}, nil
+}
+
+func programOptions(ctx context.Context, o Options, setup PreviewSetup) []tea.ProgramOption {
+	opts := []tea.ProgramOption{tea.WithContext(ctx)}
+	if o.Stdin != nil {
+		opts = append(opts, tea.WithInput(o.Stdin))
+	}
+	if o.Stdout != nil {
+		opts = append(opts, tea.WithOutput(o.Stdout))
+	}
+	if setup.Protocol == preview.Kitty {
+		// Kitty placeholders carry the image id as a 256-colour SGR, which a lower detected
+		// profile would rewrite (terminal-graphics.md §5.4 pitfall 1).
+		opts = append(opts, tea.WithColorProfile(colorprofile.ANSI256))
+	}
+	return opts
+}
+
+func firstOf(values ...string) string {
+	for _, v := range values {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}

@@ -1,0 +1,162 @@
+package tui
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"image"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/nudge-studio/nudge/runtime/ort"
+	"github.com/nudge-studio/nudge/session"
+)
+
+// DefaultSessionFile is where Ctrl+S writes when no session file was given.
+const DefaultSessionFile = "nudge-session.toml"
+
+// AutosavePath is the sibling file the studio writes on quit with unsaved changes.
+func AutosavePath(sessionPath string) string { return sessionPath + ".autosave" }
+
+// save writes the session, and the newest finished picture next to it as a PNG carrying the
+// parameters that made it (session.EncodePNG) with a history snapshot pointing at it.
+func (m *Model) save() {
+	s := m.sessionToSave()
+	out, err := m.saveImage(s)
+	if err == nil {
+		err = session.Save(m.path, s)
+	}
+	if err != nil {
+		m.say("save failed: "+oneLine(err.Error()), true)
+		return
+	}
+	m.sess.History = s.History
+	m.dirty = false
+	if out != "" {
+		m.render.last.saved = true
+		m.history.markSaved(out)
+		m.say("saved "+m.path+" and "+out, false)
+		return
+	}
+	m.say("saved "+m.path, false)
+}
+
+// sessionToSave is the session with the runtime facts only the studio knows filled in.
+func (m *Model) sessionToSave() *session.Session {
+	s := *m.sess
+	s.Params = cloneParams(m.sess.Params)
+	if v := ort.RuntimeVersion(); v != "" {
+		s.Runtime.ORTVersion = v
+	}
+	return &s
+}
+
+// saveImage writes the newest render as <session>-NNN.png and appends its snapshot to s.
+// Nothing is written when there is no new render since the last save.
+func (m *Model) saveImage(s *session.Session) (string, error) {
+	last := m.render.last
+	if last.img == nil || last.saved {
+		return "", nil
+	}
+	base := strings.TrimSuffix(filepath.Base(m.path), filepath.Ext(m.path))
+	name := fmt.Sprintf("%s-%03d.png", base, len(s.History)+1)
+	rendered := &session.Session{Version: session.Version, Params: last.params}
+	rendered.Runtime.ORTVersion = s.Runtime.ORTVersion
+	if err := writePNG(filepath.Join(filepath.Dir(m.path), name), last.img, rendered); err != nil {
+		return "", err
+	}
+	s.History = append(s.History, session.Snapshot{
+		Time: last.at.UTC().Truncate(time.Second), Output: name,
+		ImageSHA256: session.ImageHash(last.img), Params: rendered.Params,
+	})
+	return name, nil
+}
+
+func writePNG(path string, img image.Image, s *session.Session) error {
+	var buf bytes.Buffer
+	if err := session.EncodePNG(&buf, img, s); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return session.WriteFileAtomic(path, buf.Bytes(), 0o644)
+}
+
+// autosave writes the unsaved session to the sibling .autosave file.
+func (m *Model) autosave() error {
+	return session.Save(AutosavePath(m.path), m.sessionToSave())
+}
+
+// quit leaves at once when everything is saved. With unsaved changes the first q autosaves
+// and asks; a second q (sure) leaves.
+func (m *Model) quit(sure bool) tea.Cmd {
+	if m.dirty && !sure {
+		if err := m.autosave(); err != nil {
+			m.say("autosave failed: "+oneLine(err.Error())+" — q again quits anyway", true)
+		}
+		m.quitSure = true
+		return nil
+	}
+	if b := m.preview.pvClear(); b != nil {
+		return tea.Sequence(tea.Raw(string(b)), tea.Quit)
+	}
+	return tea.Quit
+}
+
+// openSession loads a session file typed after Ctrl+O. The old session's history strip
+// is replaced; a different model starts a new engine.
+func (m *Model) openSession(path string) (tea.Cmd, error) {
+	path = strings.TrimSpace(path)
+	s, err := session.Load(path)
+	if err != nil {
+		return nil, err
+	}
+	if m.dirty {
+		if err := m.autosave(); err != nil {
+			return nil, fmt.Errorf("the current session has unsaved changes and autosave failed: %w", err)
+		}
+	}
+	oldModel := m.sess.Model.Path
+	m.sess, m.path, m.dirty = s, path, false
+	m.undo = undoStack{}
+	m.history.loadSession(s)
+	m.syncInputs()
+	m.tokens.retokenize(m)
+	m.sega.clamp(m)
+	m.say("opened "+path, false)
+	if s.Model.Path != oldModel && s.Model.Path != "" && m.openEngine != nil {
+		return m.swapEngine(s.Model.Path, filepath.Dir(path)), nil
+	}
+	return m.schedule(), nil
+}
+
+// swapEngine closes the current engine and opens the session's model, both off the UI
+// goroutine (closing waits for ONNX Runtime to finish its current call).
+func (m *Model) swapEngine(ref, base string) tea.Cmd {
+	old, open := m.engine, m.openEngine
+	m.engine = nil
+	m.render = renderState{debounce: m.render.debounce, state: "loading model"}
+	m.modelLabel = ref
+	m.demo = strings.HasPrefix(ref, DemoPrefix)
+	return func() tea.Msg {
+		if old != nil {
+			old.Close()
+		}
+		return engineSwapMsg{engine: open(ref, base)}
+	}
+}
+
+func (m *Model) onEngineSwap(msg engineSwapMsg) tea.Cmd {
+	m.engine = msg.engine
+	return waitEvent(m.engine)
+}
+
+// fileExists reports whether something exists at path. Other stat errors (permissions)
+// count as existing, so Load reports them rather than a new session silently replacing it.
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return !errors.Is(err, fs.ErrNotExist)
+}

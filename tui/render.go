@@ -1,0 +1,188 @@
+package tui
+
+import (
+	"fmt"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/nudge-studio/nudge/runtime"
+	"github.com/nudge-studio/nudge/session"
+	"github.com/nudge-studio/nudge/techniques"
+)
+
+// renderState follows the engine: which job is current and how far it got.
+type renderState struct {
+	debounce time.Duration
+	gen      int  // bumped by every change; a debounceMsg of an older generation is ignored
+	ready    bool // the model is open
+	info     *runtime.ModelInfo
+
+	job       int    // the job whose events are shown; older jobs' events are ignored
+	jobKey    string // what the current job renders, to skip resubmitting the same thing
+	jobParams session.Params
+
+	state       string // loading model | queued | rendering | done | cancelled | failed | invalid
+	detail      string // failure text
+	step, steps int
+	stepTime    time.Duration // sum of StepTimings.Total of the steps seen, for it/s and ETA
+	timed       int           // steps seen (the engine drops steps a slow reader misses)
+	last        lastImage
+	ae          *techniques.AttendExcite // the current job's attend-and-excite, for its live stats
+}
+
+// schedule restarts the debounce: the render starts when no change followed for a while.
+func (m *Model) schedule() tea.Cmd {
+	m.render.gen++
+	gen := m.render.gen
+	return tea.Tick(m.render.debounce, func(time.Time) tea.Msg { return debounceMsg{gen: gen} })
+}
+
+// submit sends the session's parameters to the engine, superseding the running job. Unless
+// forced (Ctrl+R), a request identical to the current job's is not sent again.
+func (m *Model) submit(force bool) tea.Cmd {
+	if !m.render.ready {
+		return nil // onReady submits once the model is open
+	}
+	if !m.params.seedLocked && (force || m.requestKey(m.sess.Params) != m.render.jobKey) {
+		m.sess.Noise.Seed = m.rng.Uint64() >> 1 // TOML-friendly: stays below 2^63
+	}
+	key := m.requestKey(m.sess.Params)
+	if !force && key == m.render.jobKey && m.render.state != "failed" {
+		return nil
+	}
+	req, err := BuildRequest(m.sess.Params)
+	if err == nil {
+		err = req.Validate()
+	}
+	if err != nil {
+		m.render.state, m.render.detail = "invalid", oneLine(err.Error())
+		return nil
+	}
+	m.render.ae = attendExciteOf(req)
+	m.tokens.setAttention(nil, 0)
+	m.render.job = m.engine.Submit(req)
+	m.render.jobKey, m.render.jobParams = key, cloneParams(m.sess.Params)
+	m.render.state, m.render.detail = "queued", ""
+	m.render.step, m.render.steps, m.render.stepTime, m.render.timed = 0, 0, 0, 0
+	return nil
+}
+
+// requestKey identifies what a render would produce: the session's parameters without the
+// model's file hashes, which BuildRequest does not use.
+func (m *Model) requestKey(p session.Params) string {
+	p.Model = session.Model{Path: p.Model.Path}
+	return string(session.Marshal(&session.Session{Version: session.Version, Params: p}))
+}
+
+// onEngine applies one engine event. Events of superseded jobs only matter for the final
+// image, which is kept only if it is the current job's.
+func (m *Model) onEngine(ev runtime.Event) tea.Cmd {
+	switch ev := ev.(type) {
+	case runtime.Ready:
+		return m.onReady(ev)
+	case runtime.Queued:
+		if ev.ID == m.render.job {
+			m.render.state = "queued"
+		}
+	case runtime.Cancelled:
+		if ev.ID == m.render.job {
+			m.render.state = "cancelled"
+		}
+	case runtime.Started:
+		if ev.ID == m.render.job {
+			m.render.state = "rendering"
+		}
+	case runtime.Step:
+		if ev.ID == m.render.job {
+			return m.onStep(ev)
+		}
+	case runtime.Done:
+		if ev.ID == m.render.job {
+			return m.onDone(ev)
+		}
+	case runtime.Failed:
+		if ev.ID == m.render.job {
+			m.render.state, m.render.detail = "failed", oneLine(ev.Err.Error())
+		}
+	}
+	return nil
+}
+
+func (m *Model) onReady(ev runtime.Ready) tea.Cmd {
+	if ev.Err != nil {
+		m.render.state, m.render.detail = "model failed", oneLine(ev.Err.Error())
+		return nil
+	}
+	m.render.ready, m.render.info, m.render.state = true, ev.Model, "ready"
+	if ev.Model != nil && m.sess.Runtime.Provider == "" {
+		m.sess.Runtime.Provider = ev.Model.Provider
+	}
+	m.tokens.retokenize(m)
+	return m.submit(true)
+}
+
+func (m *Model) onStep(ev runtime.Step) tea.Cmd {
+	r := &m.render
+	r.state, r.step, r.steps = "rendering", ev.Step, ev.Steps
+	r.stepTime += ev.Timings.Total
+	r.timed++
+	m.showAttention()
+	return m.preview.showLatents(ev.Latents, fmt.Sprintf("step %d/%d", ev.Step, ev.Steps))
+}
+
+func (m *Model) onDone(ev runtime.Done) tea.Cmd {
+	r := &m.render
+	r.state, r.step = "done", r.steps
+	if len(ev.Images) == 0 {
+		return nil
+	}
+	r.last = lastImage{img: ev.Images[0], params: cloneParams(r.jobParams), at: time.Now()}
+	m.history.addRender(r.last)
+	return m.preview.showImage(ev.Images[0], "final")
+}
+
+// itPerSec and eta come from the engine's own step timings, so they describe the model,
+// not how often the UI got to look.
+func (r *renderState) itPerSec() float64 {
+	if r.timed == 0 || r.stepTime <= 0 {
+		return 0
+	}
+	return float64(r.timed) / r.stepTime.Seconds()
+}
+
+func (r *renderState) eta() time.Duration {
+	if r.timed == 0 {
+		return 0
+	}
+	per := r.stepTime / time.Duration(r.timed)
+	return per * time.Duration(max(r.steps-r.step, 0))
+}
+
+// attendExciteOf finds the request's attend-and-excite technique, if any.
+func attendExciteOf(req runtime.Request) *techniques.AttendExcite {
+	for _, t := range req.Techniques {
+		if ae, ok := t.(*techniques.AttendExcite); ok {
+			return ae
+		}
+	}
+	return nil
+}
+
+// showAttention hands attend-and-excite's latest per-token peaks and loss (first image of
+// the batch) to the token pane's bars. LastStats only copies under a short lock, so this
+// never waits on ONNX Runtime.
+func (m *Model) showAttention() {
+	if m.render.ae == nil {
+		return
+	}
+	st := m.render.ae.LastStats()
+	if st.Step < 0 || len(st.Samples) == 0 {
+		return
+	}
+	peaks := map[int]float64{}
+	for _, tok := range st.Samples[0].Tokens {
+		peaks[tok.Index] = tok.Peak
+	}
+	m.tokens.setAttention(peaks, st.Samples[0].Loss)
+}
