@@ -111,3 +111,17 @@ func mustRead(t *testing.T, p string) []byte {
 	}
 	return b
 }
+
+// Every shipped example renders (on the demo model), as the README promises.
+func TestExamplesRender(t *testing.T) {
+	examples, _ := filepath.Glob("examples/*.toml")
+	if len(examples) == 0 {
+		t.Fatal("no examples")
+	}
+	for _, ex := range examples {
+		out := filepath.Join(t.TempDir(), "out.png")
+		if code, stderr := nudge(t, "render", ex, "-o", out); code != 0 {
+			t.Errorf("%s: exit %d: %s", ex, code, stderr)
+		}
+	}
+}

@@ -121,6 +121,33 @@ func fitDemoDefaults(s *session.Session, ref string) {
 	}
 }
 
+// attentionResolutionFor picks attend-and-excite's map size for a new selection: diffusers'
+// default 16×16, except on the small demo presets, which have no 16×16 cross-attention; there
+// it takes their largest cross-attention size below 16 (tiny: 8×8), so toggling a token in
+// the demo studio works at once.
+func attentionResolutionFor(ref string) int {
+	const diffusersDefault = 16
+	preset, ok := strings.CutPrefix(ref, DemoPrefix)
+	if !ok {
+		return diffusersDefault
+	}
+	for _, p := range demomodel.Presets() {
+		if p.Name != preset {
+			continue
+		}
+		best := 0
+		for k, cross := range p.UNet.CrossAttn {
+			if side := int(p.LatentSize()) >> k; cross && side <= diffusersDefault && side > best {
+				best = side
+			}
+		}
+		if best > 0 {
+			return best
+		}
+	}
+	return diffusersDefault
+}
+
 // previewSetupFor resolves the preview protocol: the flag, the session's setting, else
 // detection on the terminal (half blocks when the output is not a terminal).
 func previewSetupFor(ctx context.Context, o Options, s *session.Session) (PreviewSetup, error) {

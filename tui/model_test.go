@@ -346,3 +346,11 @@ func TestAttentionBarsHook(t *testing.T) {
 		t.Fatal("bars stay after the hook cleared them")
 	}
 }
+
+func TestAttentionResolutionForDemoPresets(t *testing.T) {
+	for ref, want := range map[string]int{"demo:tiny": 8, "demo:small": 16, "demo:sd15": 16, "/models/sd15": 16} {
+		if got := attentionResolutionFor(ref); got != want {
+			t.Errorf("attentionResolutionFor(%q) = %d, want %d", ref, got, want)
+		}
+	}
+}

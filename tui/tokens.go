@@ -95,6 +95,7 @@ func (t *tokensPane) setSelection(p *session.Params, sel []int) {
 	slices.Sort(sel)
 	if p.AttendExcite == nil {
 		p.AttendExcite = session.DefaultAttendExcite()
+		p.AttendExcite.AttentionResolution = attentionResolutionFor(p.Model.Path)
 	}
 	p.AttendExcite.Tokens = sel
 	p.AttendExcite.TokenTexts = make([]string, len(sel))
