@@ -3,20 +3,22 @@ package runtime
 import (
 	"math"
 	"testing"
+
+	"github.com/nudge-studio/nudge/runtime/onnxgraph"
 )
 
 // Every finite half value converts to float32 and back to itself; known bit patterns
 // decode to their IEEE values.
-func TestFloat16RoundTrip(t *testing.T) {
+func TestFloat16RoundTripAtTheBoundary(t *testing.T) {
 	for h := 0; h < 1<<16; h++ {
-		f := f16ToF32(uint16(h))
+		f := onnxgraph.Float16ToFloat32(uint16(h))
 		if math.IsNaN(float64(f)) {
-			if got := f32ToF16(f); got&0x7c00 != 0x7c00 || got&0x3ff == 0 {
+			if got := onnxgraph.Float32ToFloat16(f); got&0x7c00 != 0x7c00 || got&0x3ff == 0 {
 				t.Fatalf("NaN %#04x → %#04x", h, got)
 			}
 			continue
 		}
-		if got := f32ToF16(f); got != uint16(h) {
+		if got := onnxgraph.Float32ToFloat16(f); got != uint16(h) {
 			t.Fatalf("%#04x → %v → %#04x", h, f, got)
 		}
 	}
@@ -34,8 +36,22 @@ func TestFloat16KnownValues(t *testing.T) {
 		{2.980232238769531e-08, 0}, // half of the smallest subnormal: ties to even (0)
 	}
 	for _, c := range cases {
-		if got := f32ToF16(c.f); got != c.h {
-			t.Errorf("f32ToF16(%v) = %#04x, want %#04x", c.f, got, c.h)
+		if got := onnxgraph.Float32ToFloat16(c.f); got != c.h {
+			t.Errorf("onnxgraph.Float32ToFloat16(%v) = %#04x, want %#04x", c.f, got, c.h)
+		}
+	}
+}
+
+// The byte codec ORT sees is little-endian and round-trips every half value.
+func TestFloat16Bytes(t *testing.T) {
+	src := []float32{1, -2, 0.5, 65504}
+	b := encodeF16(src)
+	if b[0] != 0x00 || b[1] != 0x3c {
+		t.Fatalf("1.0 encoded as % x, want 00 3c", b[:2])
+	}
+	for i, v := range decodeF16(b) {
+		if v != src[i] {
+			t.Fatalf("decode[%d] = %v, want %v", i, v, src[i])
 		}
 	}
 }

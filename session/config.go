@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 
 	"github.com/BurntSushi/toml"
@@ -120,13 +119,7 @@ func ParseConfig(name string, data []byte) (*Config, error) {
 	if len(ps.list) == 0 {
 		return cfg, nil
 	}
-	ix := indexLines(string(data))
-	for i := range ps.list {
-		ps.list[i].File = name
-		ps.list[i].Line = ix.line(ps.list[i].Key)
-	}
-	sort.SliceStable(ps.list, func(i, j int) bool { return ps.list[i].Line < ps.list[j].Line })
-	return nil, ps.err()
+	return nil, ps.locate(name, data)
 }
 
 func (c *Config) check(ps *problems) {

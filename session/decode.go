@@ -50,13 +50,7 @@ func ParseWith(name string, data []byte, opts ValidateOptions) (*Session, error)
 	if len(ps.list) == 0 {
 		return s, nil
 	}
-	ix := indexLines(string(data))
-	for i := range ps.list {
-		ps.list[i].File = name
-		ps.list[i].Line = ix.line(ps.list[i].Key)
-	}
-	sort.SliceStable(ps.list, func(i, j int) bool { return ps.list[i].Line < ps.list[j].Line })
-	return nil, ps.err()
+	return nil, ps.locate(name, data)
 }
 
 // decodeTOML checks size and encoding and parses the TOML into a generic tree.
@@ -154,4 +148,16 @@ func collectExtra(t *table, p *Params) {
 			t.used[k] = true
 		}
 	}
+}
+
+// locate gives every problem its file and line (from the TOML text) and returns them as one
+// error, in line order.
+func (ps *problems) locate(name string, data []byte) error {
+	ix := indexLines(string(data))
+	for i := range ps.list {
+		ps.list[i].File = name
+		ps.list[i].Line = ix.line(ps.list[i].Key)
+	}
+	sort.SliceStable(ps.list, func(i, j int) bool { return ps.list[i].Line < ps.list[j].Line })
+	return ps.err()
 }

@@ -2,6 +2,7 @@ package demomodel
 
 import (
 	"encoding/binary"
+	"github.com/nudge-studio/nudge/runtime/onnxgraph"
 	"math"
 	"os"
 	"testing"
@@ -151,7 +152,7 @@ func newValue(t testing.TB, dt onnxpb.TensorProto_DataType, f feed) ortgo.Value 
 	case onnxpb.TensorProto_FLOAT16:
 		raw := make([]byte, 2*n)
 		for i, x := range f.floats {
-			binary.LittleEndian.PutUint16(raw[2*i:], float16Bits(x))
+			binary.LittleEndian.PutUint16(raw[2*i:], onnxgraph.Float32ToFloat16(x))
 		}
 		v, err = ortgo.NewCustomDataTensor(shape, raw, ortgo.TensorElementDataTypeFloat16)
 	case onnxpb.TensorProto_INT64:
@@ -249,7 +250,7 @@ func floatsOf(t testing.TB, v ortgo.Value) []float32 {
 		raw := x.GetData()
 		out := make([]float32, len(raw)/2)
 		for i := range out {
-			out[i] = float16ToFloat32(binary.LittleEndian.Uint16(raw[2*i:]))
+			out[i] = onnxgraph.Float16ToFloat32(binary.LittleEndian.Uint16(raw[2*i:]))
 		}
 		return out
 	}

@@ -3,6 +3,7 @@ package demomodel
 import (
 	"context"
 	"encoding/binary"
+	"github.com/nudge-studio/nudge/runtime/onnxgraph"
 	"io"
 	"math"
 
@@ -24,7 +25,7 @@ func elementBytes(dtype onnxpb.TensorProto_DataType) int64 {
 func encodeFloats(dst []byte, vals []float32, dtype onnxpb.TensorProto_DataType) []byte {
 	for _, v := range vals {
 		if dtype == onnxpb.TensorProto_FLOAT16 {
-			dst = binary.LittleEndian.AppendUint16(dst, float16Bits(v))
+			dst = binary.LittleEndian.AppendUint16(dst, onnxgraph.Float32ToFloat16(v))
 		} else {
 			dst = binary.LittleEndian.AppendUint32(dst, math.Float32bits(v))
 		}
