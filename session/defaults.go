@@ -52,9 +52,7 @@ func Schedulers() []string {
 }
 
 // Providers lists the ONNX Runtime execution providers a session may name.
-func Providers() []string {
-	return []string{"cpu", "cuda", "tensorrt", "rocm", "directml", "coreml", "openvino"}
-}
+func Providers() []string { return []string{"cpu", "cuda", "webgpu", "tensorrt"} }
 
 // Precisions lists the model precisions a session may name.
 func Precisions() []string { return []string{"fp32", "fp16"} }

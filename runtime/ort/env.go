@@ -72,15 +72,15 @@ func Init(path string) error {
 		return nil
 	}
 	if _, err := os.Stat(path); err != nil {
-		return fmt.Errorf("onnx runtime library %s: not found — run `make setup`, or set %s or runtime.library in the config", path, LibraryEnv)
+		return libraryError(fmt.Sprintf("onnx runtime library %s: not found — run `make setup`, or set %s or runtime.library in the config", path, LibraryEnv))
 	}
 	ortgo.SetSharedLibraryPath(path)
 	if err := ortgo.InitializeEnvironment(ortgo.WithLogLevelError()); err != nil {
-		return fmt.Errorf("onnx runtime library %s: %v — nudge needs ONNX Runtime ≥ %s", path, firstLine(err), MinVersion)
+		return libraryError(fmt.Sprintf("onnx runtime library %s: %v — nudge needs ONNX Runtime ≥ %s", path, firstLine(err), MinVersion))
 	}
 	if v := ortgo.GetVersion(); !AtLeast(v, MinVersion) {
 		_ = ortgo.DestroyEnvironment()
-		return fmt.Errorf("onnx runtime library %s is version %s; nudge needs ≥ %s", path, v, MinVersion)
+		return libraryError(fmt.Sprintf("onnx runtime library %s is version %s; nudge needs ≥ %s", path, v, MinVersion))
 	}
 	envPath = path
 	return nil
@@ -117,6 +117,12 @@ func firstLine(err error) string {
 	}
 	return s
 }
+
+// libraryError is a missing, broken or too old library: the user's set-up to fix.
+type libraryError string
+
+func (e libraryError) Error() string  { return string(e) }
+func (e libraryError) BadInput() bool { return true }
 
 // ErrNotInitialized is returned by helpers that need the environment first.
 var ErrNotInitialized = errors.New("onnx runtime is not initialised")
