@@ -843,5 +843,6 @@ func cmdStudio(ctx context.Context, args []string) error {
 	if o.Preview == "" {
 		o.Preview = cfg.Preview.Protocol
 	}
+	o.PreviewDecoder, o.PreviewEvery, o.LatentFactors = cfg.Preview.Decoder, cfg.Preview.Every, cfg.Preview.LatentFactors
 	return tui.Run(ctx, o)
 }

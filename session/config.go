@@ -54,7 +54,6 @@ type PreviewConfig struct {
 	Protocol      string `toml:"protocol"`
 	Decoder       string `toml:"decoder"`
 	Every         int    `toml:"every"`
-	VAEEvery      int    `toml:"vae_every"`
 	LatentFactors string `toml:"latent_factors"`
 	DebounceMS    int    `toml:"debounce_ms"`
 }

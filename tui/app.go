@@ -27,12 +27,18 @@ type Options struct {
 	// SessionPath is --session. Empty means nudge-session.toml in the current folder. An
 	// existing file is loaded; a missing one is created on the first Ctrl+S.
 	SessionPath string
-	Library     string            // ONNX Runtime library ("" → $NUDGE_ORT_LIBRARY → the cache)
-	Provider    string            // execution provider ("" → the session's, else cpu)
-	Threads     int               // ORT intra-op threads; 0 lets ORT decide
-	Debounce    time.Duration     // pause after a change before rendering; 0 → 250 ms
-	Preview     string            // auto|kitty|kitty-direct|sixel|iterm|blocks|quadrants|text|none
-	Aliases     map[string]string // model aliases from the config
+	Library     string        // ONNX Runtime library ("" → $NUDGE_ORT_LIBRARY → the cache)
+	Provider    string        // execution provider ("" → the session's, else cpu)
+	Threads     int           // ORT intra-op threads; 0 lets ORT decide
+	Debounce    time.Duration // pause after a change before rendering; 0 → 250 ms
+	Preview     string        // auto|kitty|kitty-direct|sixel|iterm|blocks|quadrants|text|none
+	// PreviewDecoder turns step latents into pictures: approx (linear latent→RGB, in the UI),
+	// taesd or vae (decoded by the engine between UNet calls, every PreviewEvery steps).
+	// A session's [preview] block wins over these config values.
+	PreviewDecoder string
+	PreviewEvery   int
+	LatentFactors  string            // sd15 | sdxl: the linear approximation's factors
+	Aliases        map[string]string // model aliases from the config
 	// Stdin and Stdout replace the terminal (tests); with Stdout set, auto preview detection
 	// is skipped and half blocks are used.
 	Stdin  io.Reader
@@ -159,16 +165,24 @@ func previewSetupFor(ctx context.Context, o Options, s *session.Session) (Previe
 	if err != nil {
 		return PreviewSetup{}, err
 	}
+	setup := PreviewSetup{Protocol: p, Decoder: o.PreviewDecoder, Every: o.PreviewEvery, Factors: o.LatentFactors}
+	if s.Preview != nil {
+		setup.Decoder = firstOf(s.Preview.Decoder, setup.Decoder)
+		if s.Preview.Every > 0 {
+			setup.Every = s.Preview.Every
+		}
+	}
 	if p != preview.Auto {
-		return PreviewSetup{Protocol: p}, nil
+		return setup, nil
 	}
 	if o.Stdout != nil {
-		return PreviewSetup{Protocol: preview.Blocks}, nil
+		setup.Protocol = preview.Blocks
+		return setup, nil
 	}
 	r := preview.DetectTerminal(ctx, preview.Auto)
-	opts := r.Options()
-	opts.ImageID = uint8(1 + time.Now().UnixNano()%255) // tmux windows share one image id space
-	return PreviewSetup{Protocol: r.Protocol, Options: opts}, nil
+	setup.Protocol, setup.Options = r.Protocol, r.Options()
+	setup.Options.ImageID = uint8(1 + time.Now().UnixNano()%255) // tmux windows share one image id space
+	return setup, nil
 }
 
 func programOptions(ctx context.Context, o Options, setup PreviewSetup) []tea.ProgramOption {

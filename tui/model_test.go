@@ -3,6 +3,7 @@ package tui
 import (
 	"errors"
 	"image"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/nudge-studio/nudge/preview"
 	"github.com/nudge-studio/nudge/runtime"
 	"github.com/nudge-studio/nudge/session"
 )
@@ -352,5 +354,30 @@ func TestAttentionResolutionForDemoPresets(t *testing.T) {
 		if got := attentionResolutionFor(ref); got != want {
 			t.Errorf("attentionResolutionFor(%q) = %d, want %d", ref, got, want)
 		}
+	}
+}
+
+// With the taesd decoder configured, every job asks the engine for TAESD previews, and a
+// step event carrying a decoded image is what the preview pane shows.
+func TestPreviewDecoderReachesTheEngine(t *testing.T) {
+	eng := newFakeEngine()
+	s := session.Default()
+	s.Width, s.Height, s.Sampler.Steps = 64, 64, 20
+	m := New(Config{Session: s, SessionPath: filepath.Join(t.TempDir(), "s.toml"), ModelLabel: "demo:tiny",
+		Engine: eng, Debounce: time.Millisecond, Seed: 1,
+		Preview: PreviewSetup{Protocol: preview.Blocks, Decoder: "taesd", Every: 3}})
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	ready(t, m)
+	eng.mu.Lock()
+	reqs := append([]runtime.Request(nil), eng.requests...)
+	eng.mu.Unlock()
+	if len(reqs) == 0 || reqs[0].Preview != runtime.PreviewTAESD || reqs[0].PreviewEvery != 3 {
+		t.Fatalf("requests %+v: want TAESD previews every 3 steps", reqs)
+	}
+	img := image.NewRGBA(image.Rect(0, 0, 64, 64))
+	send(m, engineMsg{src: m.engine, ev: runtime.Step{ID: 1, StepInfo: runtime.StepInfo{Step: 3, Steps: 20,
+		Latents: runtime.NewTensor(1, 4, 8, 8), Image: img}}})
+	if m.preview.img != image.Image(img) {
+		t.Fatal("the engine's decoded preview was not shown")
 	}
 }

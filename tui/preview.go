@@ -14,6 +14,9 @@ import (
 type PreviewSetup struct {
 	Protocol preview.Protocol
 	Options  preview.Options
+	Decoder  string // approx (default), taesd or vae; see Options.PreviewDecoder
+	Every    int    // engine-decoded previews every N steps (0: every step)
+	Factors  string // latent→RGB factor family for the approximation (default sd15)
 }
 
 // frameMsg is a finished preview encoding.
@@ -30,6 +33,8 @@ type frameMsg struct {
 type previewPane struct {
 	pv      *preview.Previewer
 	factors preview.LatentFactors
+	decoder string // the engine decoder asked for on each job (runtime.PreviewTAESD, …)
+	every   int
 	err     error
 
 	img                  image.Image // the newest picture, kept to re-encode on resize
@@ -47,7 +52,18 @@ func newPreviewPane(s PreviewSetup) previewPane {
 		s.Protocol = preview.Blocks
 	}
 	p.pv, p.err = preview.NewPreviewer(s.Protocol, s.Options)
-	p.factors, _ = preview.FactorsFor("sd15")
+	var err error
+	if p.factors, err = preview.FactorsFor(firstOf(s.Factors, "sd15")); err != nil && p.err == nil {
+		p.err = err
+		p.factors, _ = preview.FactorsFor("sd15")
+	}
+	switch s.Decoder {
+	case "taesd":
+		p.decoder = runtime.PreviewTAESD
+	case "vae":
+		p.decoder = runtime.PreviewVAE
+	}
+	p.every = s.Every
 	return p
 }
 

@@ -59,6 +59,7 @@ func (m *Model) submit(force bool) tea.Cmd {
 		m.render.state, m.render.detail = "invalid", oneLine(err.Error())
 		return nil
 	}
+	req.Preview, req.PreviewEvery = m.preview.decoder, m.preview.every
 	m.render.ae = attendExciteOf(req)
 	m.tokens.setAttention(nil, 0)
 	m.render.job = m.engine.Submit(req)
@@ -128,7 +129,11 @@ func (m *Model) onStep(ev runtime.Step) tea.Cmd {
 	r.stepTime += ev.Timings.Total
 	r.timed++
 	m.showAttention()
-	return m.preview.showLatents(ev.Latents, fmt.Sprintf("step %d/%d", ev.Step, ev.Steps))
+	label := fmt.Sprintf("step %d/%d", ev.Step, ev.Steps)
+	if ev.Image != nil { // decoded by the engine (TAESD or VAE)
+		return m.preview.showImage(ev.Image, label)
+	}
+	return m.preview.showLatents(ev.Latents, label)
 }
 
 func (m *Model) onDone(ev runtime.Done) tea.Cmd {
