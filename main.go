@@ -257,11 +257,15 @@ func runtimeOptions(cfg *session.Config) runtime.Options {
 		Threads: r.Threads, OptLevel: r.Optimization, CPUFallback: r.CPUFallback, LowMemory: r.LowMemory}
 }
 
+func modelNames(cfg *session.Config) tui.ModelNames {
+	return tui.ModelNames{Aliases: cfg.Models.Aliases, Dirs: cfg.Models.Dirs}
+}
+
 // openModel resolves a session's model reference (generating a demo model on first use),
 // loads ONNX Runtime and opens the model's components.
 func openModel(ctx context.Context, cfg *session.Config, ref, base string) (*runtime.Model, error) {
 	bar := newProgress(os.Stderr, "demo model", "MB")
-	dir, err := tui.ResolveModel(ctx, ref, base, cfg.Models.Aliases, func(done, total int64) {
+	dir, err := tui.ResolveModel(ctx, ref, base, modelNames(cfg), func(done, total int64) {
 		bar.update(int(done>>20), int(total>>20))
 	})
 	bar.finish()
@@ -795,7 +799,7 @@ func cmdPrepare(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	dir, err := tui.ResolveModel(ctx, pos[0], "", cfg.Models.Aliases, nil)
+	dir, err := tui.ResolveModel(ctx, pos[0], "", modelNames(cfg), nil)
 	if err != nil {
 		return err
 	}
@@ -833,7 +837,8 @@ func cmdStudio(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	o.Library, o.Provider, o.Threads, o.Aliases = cfg.Runtime.Library, cfg.Runtime.Provider, cfg.Runtime.Threads, cfg.Models.Aliases
+	o.Library, o.Provider, o.Threads = cfg.Runtime.Library, cfg.Runtime.Provider, cfg.Runtime.Threads
+	o.Aliases, o.ModelDirs = cfg.Models.Aliases, cfg.Models.Dirs
 	if o.ModelRef == "" && o.SessionPath == "" && cfg.Models.Default != "" {
 		o.ModelRef = cfg.Models.Default
 	}

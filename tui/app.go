@@ -39,6 +39,7 @@ type Options struct {
 	PreviewEvery   int
 	LatentFactors  string            // sd15 | sdxl: the linear approximation's factors
 	Aliases        map[string]string // model aliases from the config
+	ModelDirs      []string          // folders searched for a model given by bare name
 	// Stdin and Stdout replace the terminal (tests); with Stdout set, auto preview detection
 	// is skipped and half blocks are used.
 	Stdin  io.Reader
@@ -75,7 +76,7 @@ func Run(ctx context.Context, o Options) error {
 	}
 	open := func(ref, base string) Renderer {
 		return runtime.NewEngine(func() (*runtime.Model, error) {
-			dir, err := ResolveModel(ctx, ref, base, o.Aliases, nil)
+			dir, err := ResolveModel(ctx, ref, base, ModelNames{Aliases: o.Aliases, Dirs: o.ModelDirs}, nil)
 			if err != nil {
 				return nil, err
 			}

@@ -20,31 +20,51 @@ type modelError struct{ msg string }
 func (e modelError) Error() string  { return e.msg }
 func (e modelError) BadInput() bool { return true }
 
+// ModelNames are the config's ways of naming a model: aliases ([models.aliases]) and folders
+// searched for a bare name ([models] dirs).
+type ModelNames struct {
+	Aliases map[string]string
+	Dirs    []string
+}
+
 // ResolveModel turns a session's model path into a folder: "demo:PRESET" is generated into
-// the cache on first use (random weights, seed 0), an alias is looked up, and a relative
-// folder is taken relative to base (the session file's folder).
-func ResolveModel(ctx context.Context, ref, base string, aliases map[string]string, progress func(done, total int64)) (string, error) {
+// the cache on first use (random weights, seed 0), an alias is looked up, a relative folder
+// is taken relative to base (the session file's folder), and a bare name not found there is
+// looked for in the configured model folders.
+func ResolveModel(ctx context.Context, ref, base string, names ModelNames, progress func(done, total int64)) (string, error) {
 	if ref == "" {
 		ref = DemoPrefix + "tiny"
 	}
 	if preset, ok := strings.CutPrefix(ref, DemoPrefix); ok {
 		return EnsureDemo(ctx, preset, progress)
 	}
-	if dir, ok := aliases[ref]; ok {
+	if dir, ok := names.Aliases[ref]; ok {
 		ref = dir
 	}
-	if strings.HasPrefix(ref, "~/") {
-		if home, err := os.UserHomeDir(); err == nil {
-			ref = filepath.Join(home, ref[2:])
+	candidates := []string{expandHome(ref)}
+	if !filepath.IsAbs(candidates[0]) && base != "" {
+		candidates[0] = filepath.Join(base, candidates[0])
+	}
+	if !filepath.IsAbs(ref) && !strings.ContainsRune(ref, filepath.Separator) {
+		for _, d := range names.Dirs {
+			candidates = append(candidates, filepath.Join(expandHome(d), ref))
 		}
 	}
-	if !filepath.IsAbs(ref) && base != "" {
-		ref = filepath.Join(base, ref)
+	for _, c := range candidates {
+		if fi, err := os.Stat(c); err == nil && fi.IsDir() {
+			return c, nil
+		}
 	}
-	if fi, err := os.Stat(ref); err != nil || !fi.IsDir() {
-		return "", modelError{fmt.Sprintf("model %s: no such folder — give a model folder, an alias from the config, or demo:tiny|small|sd15", ref)}
+	return "", modelError{fmt.Sprintf("model %s: no such folder — give a model folder, an alias or a name in a [models] dirs folder of the config, or demo:tiny|small|sd15", candidates[0])}
+}
+
+func expandHome(p string) string {
+	if strings.HasPrefix(p, "~/") {
+		if home, err := os.UserHomeDir(); err == nil {
+			return filepath.Join(home, p[2:])
+		}
 	}
-	return ref, nil
+	return p
 }
 
 // EnsureDemo returns the cached demo model for a preset, generating it if missing.
