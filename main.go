@@ -226,6 +226,7 @@ type globalFlags struct {
 	provider  string
 	threads   int
 	lowMemory bool
+	maxBatch  int
 }
 
 func (g *globalFlags) register(fs *flag.FlagSet) {
@@ -233,6 +234,7 @@ func (g *globalFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&g.provider, "provider", "", "cpu | cuda | webgpu | tensorrt (overrides the config)")
 	fs.IntVar(&g.threads, "threads", 0, "ONNX Runtime intra-op threads (0: the config's, else ORT's choice)")
 	fs.BoolVar(&g.lowMemory, "low-memory", false, "no memory arena or weight prepacking: lower peak RSS, slower")
+	fs.IntVar(&g.maxBatch, "max-batch", 0, "most rows per UNet call (0: all rows of a step in one call)")
 }
 
 // load reads the config and applies the flags over it.
@@ -248,13 +250,16 @@ func (g *globalFlags) load() (*session.Config, error) {
 		cfg.Runtime.Threads = g.threads
 	}
 	cfg.Runtime.LowMemory = cfg.Runtime.LowMemory || g.lowMemory
+	if g.maxBatch > 0 {
+		cfg.Runtime.MaxBatch = g.maxBatch
+	}
 	return cfg, nil
 }
 
 func runtimeOptions(cfg *session.Config) runtime.Options {
 	r := cfg.Runtime
 	return runtime.Options{Provider: r.Provider, DeviceID: r.DeviceID, ProviderOptions: r.ProviderOptions,
-		Threads: r.Threads, OptLevel: r.Optimization, CPUFallback: r.CPUFallback, LowMemory: r.LowMemory}
+		Threads: r.Threads, OptLevel: r.Optimization, CPUFallback: r.CPUFallback, LowMemory: r.LowMemory, MaxBatch: r.MaxBatch}
 }
 
 func modelNames(cfg *session.Config) tui.ModelNames {

@@ -21,6 +21,10 @@ type Options struct {
 	// to the system instead of staying in ORT's pool), no memory-pattern planning, and no
 	// weight prepacking (which keeps a second, re-laid-out copy of MatMul/Conv weights).
 	LowMemory bool
+	// MaxBatch caps the rows of one UNet call (0: no cap). CFG, SEGA concepts and batch
+	// images normally share one batched call; a cap splits it into chunks, trading some speed
+	// for peak activation memory (unfused attention at 64×64 holds heads×4096² floats a row).
+	MaxBatch int
 }
 
 // Providers lists the execution providers nudge knows how to request.

@@ -227,3 +227,28 @@ func next(t *testing.T, e *runtime.Engine) runtime.Event {
 	}
 	return nil
 }
+
+// Splitting a step's batched UNet call into chunks (a memory cap) gives the same image.
+func TestMaxBatchSplitsWithoutChangingTheImage(t *testing.T) {
+	m := openTiny(t, demomodel.Options{Preset: "tiny"})
+	req := tinyRequest()
+	req.Batch = 2
+	whole, err := m.Render(context.Background(), req, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Options.MaxBatch = 1
+	defer func() { m.Options.MaxBatch = 0 }()
+	split, err := m.Render(context.Background(), req, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var maxDiff float64
+	for i := range whole.Latents.Data {
+		maxDiff = math.Max(maxDiff, math.Abs(float64(whole.Latents.Data[i]-split.Latents.Data[i])))
+	}
+	// ORT may pick other kernels for another batch size, so allow float rounding only.
+	if maxDiff > 1e-4 {
+		t.Fatalf("max latent difference %g between one call and four", maxDiff)
+	}
+}

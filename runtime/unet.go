@@ -7,12 +7,15 @@ import (
 )
 
 // predictNoise runs the UNet on a batch of scaled latents with their text conditioning.
-// Models exported with a fixed batch are called in chunks of that size.
+// Models exported with a fixed batch are called in chunks of that size, and so are larger
+// batches when Options.MaxBatch caps the rows per call.
 func (m *Model) predictNoise(ctx context.Context, x Tensor, t float64, cond Tensor) (Tensor, error) {
 	rows := int(x.Shape[0])
 	chunk := rows
 	if spec, ok := m.UNet.Input("sample"); ok && len(spec.Dims) == 4 && spec.Dims[0] > 0 {
 		chunk = int(spec.Dims[0])
+	} else if m.Options.MaxBatch > 0 && rows > m.Options.MaxBatch {
+		chunk = largestDivisor(rows, m.Options.MaxBatch)
 	}
 	if rows%chunk != 0 {
 		return Tensor{}, modelError{m.UNet.Path, fmt.Sprintf("the UNet has a fixed batch of %d, which does not divide %d rows", chunk, rows)}
@@ -94,4 +97,14 @@ func sliceRows(t Tensor, from, to int) Tensor {
 	n := len(t.Data) / int(t.Shape[0])
 	shape := append([]int64{int64(to - from)}, t.Shape[1:]...)
 	return Tensor{Shape: shape, Data: t.Data[from*n : to*n]}
+}
+
+// largestDivisor is the largest d ≤ limit that divides n, so chunks are equal.
+func largestDivisor(n, limit int) int {
+	for d := min(n, limit); d > 1; d-- {
+		if n%d == 0 {
+			return d
+		}
+	}
+	return 1
 }

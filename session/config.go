@@ -29,6 +29,7 @@ type RuntimeConfig struct {
 	Threads         int               `toml:"threads"`
 	Optimization    string            `toml:"optimization"`
 	LowMemory       bool              `toml:"low_memory"`
+	MaxBatch        int               `toml:"max_batch"`
 }
 
 // ModelsConfig names models: the default, aliases, and folders searched for a bare name.
@@ -134,6 +135,9 @@ func (c *Config) check(ps *problems) {
 	oneOf("runtime.optimization", c.Runtime.Optimization, "disable", "basic", "extended", "all")
 	oneOf("preview.protocol", c.Preview.Protocol, PreviewProtocols()...)
 	oneOf("preview.decoder", c.Preview.Decoder, PreviewDecoders()...)
+	if c.Runtime.MaxBatch < 0 {
+		ps.addf("runtime.max_batch", "0 means no cap", "%d must be ≥ 0", c.Runtime.MaxBatch)
+	}
 	if c.Runtime.Threads < 0 || c.Runtime.Threads > 1024 {
 		ps.addf("runtime.threads", "0 lets ONNX Runtime decide", "%d is out of range", c.Runtime.Threads)
 	}
