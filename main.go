@@ -5,7 +5,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -177,10 +176,10 @@ func cmdDemoModel(ctx context.Context, args []string) error {
 	if *out == "" || len(pos) > 0 {
 		return usagef("demo-model: give the folder to create with --out DIR")
 	}
-	bar := newProgress(os.Stderr, "demo-model", "MB")
-	o.Progress = func(done, total int64) { bar.update(int(done>>20), int(total>>20)) }
+	bar := tui.NewProgress(os.Stderr, "demo-model", "MB")
+	o.Progress = func(done, total int64) { bar.Update(int(done>>20), int(total>>20)) }
 	err = demomodel.Write(ctx, *out, o)
-	bar.finish()
+	bar.Finish()
 	if err == nil {
 		fmt.Fprintf(os.Stderr, "wrote %s (%s preset, random weights: for plumbing and speed, not image quality)\n", session.Sanitize(*out), session.Sanitize(o.Preset))
 	}
@@ -254,33 +253,6 @@ func (g *globalFlags) load() (*session.Config, error) {
 		cfg.Runtime.MaxBatch = g.maxBatch
 	}
 	return cfg, nil
-}
-
-func runtimeOptions(cfg *session.Config) runtime.Options {
-	r := cfg.Runtime
-	return runtime.Options{Provider: r.Provider, DeviceID: r.DeviceID, ProviderOptions: r.ProviderOptions,
-		Threads: r.Threads, OptLevel: r.Optimization, CPUFallback: r.CPUFallback, LowMemory: r.LowMemory, MaxBatch: r.MaxBatch}
-}
-
-func modelNames(cfg *session.Config) tui.ModelNames {
-	return tui.ModelNames{Aliases: cfg.Models.Aliases, Dirs: cfg.Models.Dirs}
-}
-
-// openModel resolves a session's model reference (generating a demo model on first use),
-// loads ONNX Runtime and opens the model's components.
-func openModel(ctx context.Context, cfg *session.Config, ref, base string) (*runtime.Model, error) {
-	bar := newProgress(os.Stderr, "demo model", "MB")
-	dir, err := tui.ResolveModel(ctx, ref, base, modelNames(cfg), func(done, total int64) {
-		bar.update(int(done>>20), int(total>>20))
-	})
-	bar.finish()
-	if err != nil {
-		return nil, err
-	}
-	if err := ort.Init(ort.ResolveLibrary(cfg.Runtime.Library)); err != nil {
-		return nil, err
-	}
-	return runtime.Open(dir, runtimeOptions(cfg))
 }
 
 // renderFlags are the overrides `nudge render` accepts on top of a session file.
@@ -388,7 +360,7 @@ func (f renderFlags) apply(p *session.Params) error {
 }
 
 func renderSession(ctx context.Context, cfg *session.Config, s *session.Session, base string, f renderFlags, pos []string) error {
-	m, err := openModel(ctx, cfg, s.Model.Path, base)
+	m, err := tui.OpenModel(ctx, cfg, s.Model.Path, base, os.Stderr)
 	if err != nil {
 		return err
 	}
@@ -400,14 +372,14 @@ func renderSession(ctx context.Context, cfg *session.Config, s *session.Session,
 	if err != nil {
 		return err
 	}
-	bar := newProgress(os.Stderr, "render", "steps")
-	res, err := m.Render(ctx, req, func(st runtime.StepInfo) { bar.update(st.Step+1, st.Steps) })
-	bar.finish()
+	bar := tui.NewProgress(os.Stderr, "render", "steps")
+	res, err := m.Render(ctx, req, func(st runtime.StepInfo) { bar.Update(st.Step+1, st.Steps) })
+	bar.Finish()
 	if err != nil {
 		return err
 	}
-	stampRuntime(ctx, s, m)
-	paths, err := writeImages(f.out, res, s)
+	tui.StampRuntime(ctx, s, m)
+	paths, err := tui.WriteImages(f.out, res, s)
 	if err != nil {
 		return err
 	}
@@ -420,114 +392,9 @@ func renderSession(ctx context.Context, cfg *session.Config, s *session.Session,
 		}
 	}
 	if f.record {
-		return recordHistory(pos[0], s, paths[0], res)
+		return tui.RecordHistory(pos[0], s, paths[0], res)
 	}
 	return nil
-}
-
-// stampRuntime records how the image was made: ORT version, provider, model fingerprint.
-func stampRuntime(ctx context.Context, s *session.Session, m *runtime.Model) {
-	s.Runtime.ORTVersion = ort.RuntimeVersion()
-	if s.Runtime.Provider == "" {
-		s.Runtime.Provider = "cpu"
-	}
-	fp, err := session.FingerprintDir(ctx, m.Dir, filepath.Join(ort.CacheDir(), "fingerprints.json"))
-	if err == nil {
-		s.Model.Fingerprint = fp.Combined
-		s.Model.Files = map[string]string{}
-		for _, f := range fp.Files {
-			s.Model.Files[f.Path] = f.SHA256
-		}
-	}
-}
-
-// writeImages writes every image of the batch as a PNG carrying the session, atomically.
-func writeImages(out string, res *runtime.Result, s *session.Session) ([]string, error) {
-	var paths []string
-	for i, img := range res.Images {
-		path := out
-		if i > 0 {
-			path = strings.TrimSuffix(out, ".png") + fmt.Sprintf("-%d.png", i)
-		}
-		var buf bytes.Buffer
-		if err := session.EncodePNG(&buf, img, s); err != nil {
-			return nil, err
-		}
-		if err := session.WriteFileAtomic(path, buf.Bytes(), 0o644); err != nil {
-			return nil, err
-		}
-		paths = append(paths, path)
-	}
-	return paths, nil
-}
-
-// recordHistory appends this render to the session file, so `nudge verify` can check it.
-func recordHistory(path string, s *session.Session, out string, res *runtime.Result) error {
-	rel, err := filepath.Rel(filepath.Dir(path), out)
-	if err != nil {
-		rel = out
-	}
-	s.History = append(s.History, session.Snapshot{Time: time.Now().UTC(), Output: rel,
-		ImageSHA256: session.ImageHash(res.Images[0]), Params: s.Params})
-	return session.Save(path, s)
-}
-
-// progress is a one-line progress bar on stderr: done/total, rate and ETA. It redraws in
-// place on a terminal and prints only the final line otherwise (CI logs stay readable).
-type progress struct {
-	w          io.Writer
-	label      string
-	unit       string
-	start      time.Time
-	last       time.Time
-	done, tot  int
-	tty, drawn bool
-}
-
-func newProgress(w io.Writer, label, unit string) *progress {
-	tty := false
-	if f, ok := w.(*os.File); ok {
-		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
-			tty = true
-		}
-	}
-	return &progress{w: w, label: label, unit: unit, start: time.Now(), tty: tty}
-}
-
-func (p *progress) update(done, total int) {
-	p.done, p.tot = done, total
-	if !p.tty || time.Since(p.last) < 100*time.Millisecond && done < total {
-		return
-	}
-	p.last = time.Now()
-	fmt.Fprintf(p.w, "\r\x1b[K%s", p.line())
-	p.drawn = true
-}
-
-func (p *progress) line() string {
-	el := time.Since(p.start).Seconds()
-	rate := float64(p.done) / max(el, 1e-9)
-	eta := "?"
-	if rate > 0 && p.tot >= p.done {
-		eta = time.Duration(float64(p.tot-p.done) / rate * float64(time.Second)).Round(time.Second).String()
-	}
-	width := 24
-	fill := 0
-	if p.tot > 0 {
-		fill = min(width, width*p.done/p.tot)
-	}
-	return fmt.Sprintf("%s [%s%s] %d/%d %s  %.2f %s/s  ETA %s", p.label, strings.Repeat("#", fill),
-		strings.Repeat(".", width-fill), p.done, p.tot, p.unit, rate, p.unit, eta)
-}
-
-// finish ends the bar: a newline on a terminal, one summary line elsewhere.
-func (p *progress) finish() {
-	switch {
-	case p.drawn:
-		fmt.Fprintln(p.w)
-	case p.tot > 0:
-		fmt.Fprintln(p.w, p.line())
-	}
 }
 
 // showImage prints an image inline with the best protocol the terminal supports.
@@ -555,13 +422,13 @@ func cmdVerify(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	v := &verifier{cfg: cfg, base: filepath.Dir(pos[0]), models: map[string]*runtime.Model{}}
-	defer v.close()
-	env, err := v.env(ctx, s)
+	v := tui.NewVerifier(cfg, filepath.Dir(pos[0]), os.Stderr)
+	defer v.Close()
+	env, err := v.Env(ctx, s)
 	if err != nil {
 		return err
 	}
-	ok, err := session.Verify(ctx, s, session.VerifyOptions{Render: v.render, Env: env, Dir: v.base}, os.Stdout)
+	ok, err := session.Verify(ctx, s, session.VerifyOptions{Render: v.Render, Env: env, Dir: filepath.Dir(pos[0])}, os.Stdout)
 	if err != nil {
 		return err
 	}
@@ -569,67 +436,6 @@ func cmdVerify(ctx context.Context, args []string) error {
 		return errors.New("verify: some history entries no longer reproduce (see the table)")
 	}
 	return nil
-}
-
-// verifier re-renders history entries, opening each distinct model once.
-type verifier struct {
-	cfg    *session.Config
-	base   string
-	models map[string]*runtime.Model
-}
-
-func (v *verifier) model(ctx context.Context, ref string) (*runtime.Model, error) {
-	if m, ok := v.models[ref]; ok {
-		return m, nil
-	}
-	m, err := openModel(ctx, v.cfg, ref, v.base)
-	if err != nil {
-		return nil, err
-	}
-	v.models[ref] = m
-	return m, nil
-}
-
-func (v *verifier) render(ctx context.Context, snap session.Snapshot) (image.Image, error) {
-	m, err := v.model(ctx, snap.Params.Model.Path)
-	if err != nil {
-		return nil, err
-	}
-	req, err := tui.BuildRequest(snap.Params)
-	if err != nil {
-		return nil, err
-	}
-	res, err := m.Render(ctx, req, nil)
-	if err != nil {
-		return nil, err
-	}
-	return res.Images[0], nil
-}
-
-// env describes where verification runs now, for the "what differs" lines.
-func (v *verifier) env(ctx context.Context, s *session.Session) (session.Env, error) {
-	ref := s.Model.Path
-	if len(s.History) > 0 {
-		ref = s.History[len(s.History)-1].Params.Model.Path
-	}
-	m, err := v.model(ctx, ref)
-	if err != nil {
-		return session.Env{}, err
-	}
-	env := session.Env{ORTVersion: ort.RuntimeVersion(), Provider: m.Options.Provider, Precision: s.Runtime.Precision}
-	if env.Provider == "" {
-		env.Provider = "cpu"
-	}
-	if fp, err := session.FingerprintDir(ctx, m.Dir, filepath.Join(ort.CacheDir(), "fingerprints.json")); err == nil {
-		env.Fingerprint = fp.Combined
-	}
-	return env, nil
-}
-
-func (v *verifier) close() {
-	for _, m := range v.models {
-		m.Close()
-	}
 }
 
 func cmdView(ctx context.Context, args []string) error {
@@ -710,54 +516,7 @@ func cmdBench(ctx context.Context, args []string) error {
 		c.Warmup = 0
 		p.SEGA.Concepts = append(p.SEGA.Concepts, c)
 	}
-	return benchRenders(ctx, cfg, p, *runs)
-}
-
-func benchRenders(ctx context.Context, cfg *session.Config, p session.Params, runs int) error {
-	t0 := time.Now()
-	m, err := openModel(ctx, cfg, p.Model.Path, "")
-	if err != nil {
-		return err
-	}
-	defer m.Close()
-	fmt.Printf("model %s, %dx%d, %d steps, %s, provider %s, session creation %.2fs\n", session.Sanitize(m.Dir),
-		p.Width, p.Height, p.Sampler.Steps, p.Sampler.Scheduler, runtimeOptions(cfg).Provider, time.Since(t0).Seconds())
-	var all []runtime.StepTimings
-	var total time.Duration
-	for i := 0; i <= runs; i++ {
-		req, err := tui.BuildRequest(p)
-		if err != nil {
-			return err
-		}
-		bar := newProgress(os.Stderr, fmt.Sprintf("run %d/%d", i, runs), "steps")
-		res, err := m.Render(ctx, req, func(s runtime.StepInfo) { bar.update(s.Step+1, s.Steps) })
-		bar.finish()
-		if err != nil {
-			return err
-		}
-		if i > 0 { // the first render warms up ORT's allocator and caches
-			all = append(all, res.Steps...)
-			total += res.Total
-		}
-	}
-	runtime.Summarize(all).Write(os.Stdout)
-	fmt.Printf("render wall (incl. text encoder and VAE): %.3f s/image\n", total.Seconds()/float64(max(runs, 1)))
-	fmt.Printf("peak RSS: %s\n", peakRSS())
-	return nil
-}
-
-// peakRSS reads the process's high-water resident set size (Linux).
-func peakRSS() string {
-	data, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return "unknown"
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			return strings.TrimSpace(v)
-		}
-	}
-	return "unknown"
+	return tui.Bench(ctx, cfg, p, *runs, os.Stdout, os.Stderr)
 }
 
 // applyExcite turns --excite into the session's [attend_excite] block; token words need the
@@ -804,7 +563,7 @@ func cmdPrepare(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	dir, err := tui.ResolveModel(ctx, pos[0], "", modelNames(cfg), nil)
+	dir, err := tui.ResolveModel(ctx, pos[0], "", tui.ModelNamesOf(cfg), nil)
 	if err != nil {
 		return err
 	}
