@@ -15,12 +15,16 @@ import (
 // one ORT session per component. It belongs to one goroutine — the Engine's — because the
 // embedding cache is not locked and ORT sessions are the engine's to schedule.
 type Model struct {
-	Dir           string
-	Text          *Component
-	UNet          *Component
-	VAEDecoder    *Component
-	VAEEncoder    *Component // nil when the folder has none
-	TAESD         *Component // taesd_decoder.onnx for live previews; nil when absent
+	Dir        string
+	Text       *Component
+	UNet       *Component
+	VAEDecoder *Component
+	// TAESD is taesd_decoder.onnx for live previews, opened on the first job that asks for
+	// TAESD previews (nil before, and when the folder has none). The VAE encoder is not
+	// opened at all until a technique needs images in (txt2img never does), which keeps its
+	// weights out of memory.
+	TAESD         *Component
+	taesdOnce     bool
 	Tokenizer     *tokenizer.Tokenizer
 	Scheduler     scheduler.Config
 	ScalingFactor float64 // VAE latent scale, 0.18215 for SD 1.x/2.x
@@ -31,7 +35,7 @@ type Model struct {
 	attention map[string]*AttentionRunner // prepared attention graphs, opened once per need
 }
 
-// Open loads a model folder. Only the text encoder, UNet and VAE decoder are required.
+// Open loads a model folder: the text encoder, UNet and VAE decoder, which are required.
 func Open(dir string, o Options) (*Model, error) {
 	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
 		return nil, modelError{dir, "not a folder — give the path of a Stable Diffusion ONNX export (or demo:tiny)"}
@@ -65,14 +69,6 @@ func (m *Model) openParts() error {
 			return err
 		}
 	}
-	if enc := filepath.Join(m.Dir, "vae_encoder", "model.onnx"); fileExists(enc) {
-		if m.VAEEncoder, err = openComponent("vae_encoder", enc, m.Options); err != nil {
-			return err
-		}
-	}
-	if err := m.openTAESD(); err != nil {
-		return err
-	}
 	if spec, ok := m.Text.Input("input_ids"); ok && len(spec.Dims) == 2 && spec.Dims[1] > 0 {
 		m.MaxLength = int(spec.Dims[1])
 	}
@@ -96,7 +92,7 @@ func (m *Model) readVAEConfig() {
 
 // Close releases every ORT session.
 func (m *Model) Close() {
-	for _, c := range []*Component{m.Text, m.UNet, m.VAEDecoder, m.VAEEncoder, m.TAESD} {
+	for _, c := range []*Component{m.Text, m.UNet, m.VAEDecoder, m.TAESD} {
 		c.Close()
 	}
 	for _, a := range m.attention {

@@ -20,6 +20,10 @@ const (
 const taesdFile = "taesd_decoder.onnx"
 
 func (m *Model) openTAESD() error {
+	if m.taesdOnce {
+		return nil
+	}
+	m.taesdOnce = true
 	p := filepath.Join(m.Dir, taesdFile)
 	if !fileExists(p) {
 		return nil
@@ -45,8 +49,8 @@ func (m *Model) PreviewImage(ctx context.Context, latents Tensor, decoder string
 		}
 		return imgs[0], nil
 	case PreviewTAESD:
-		if m.TAESD == nil {
-			return nil, nil
+		if err := m.openTAESD(); err != nil || m.TAESD == nil {
+			return nil, err
 		}
 		return m.decodeTAESD(ctx, one)
 	}
