@@ -59,7 +59,7 @@ type Options struct {
 	PNG          bool  // iTerm2: send PNG instead of JPEG
 	JPEGQuality  int   // iTerm2 JPEG quality, default 80
 	MaxBytes     int   // sixel: largest sequence; 0 = 1 MiB in tmux, unlimited otherwise
-	KittyLevel   *int  // kitty zlib level; nil = zlib.BestSpeed
+	KittyLevel   *int  // kitty zlib level; nil = zlib.HuffmanOnly (see kittyEncoder)
 }
 
 const (
