@@ -226,6 +226,7 @@ type globalFlags struct {
 	threads   int
 	lowMemory bool
 	maxBatch  int
+	slices    int
 }
 
 func (g *globalFlags) register(fs *flag.FlagSet) {
@@ -234,6 +235,7 @@ func (g *globalFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&g.threads, "threads", 0, "ONNX Runtime intra-op threads (0: the config's, else ORT's choice)")
 	fs.BoolVar(&g.lowMemory, "low-memory", false, "no memory arena or weight prepacking: lower peak RSS, slower")
 	fs.IntVar(&g.maxBatch, "max-batch", 0, "most rows per UNet call (0: all rows of a step in one call)")
+	fs.IntVar(&g.slices, "attention-slices", 0, "compute large attentions in N query chunks (less memory, same image)")
 }
 
 // load reads the config and applies the flags over it.
@@ -251,6 +253,9 @@ func (g *globalFlags) load() (*session.Config, error) {
 	cfg.Runtime.LowMemory = cfg.Runtime.LowMemory || g.lowMemory
 	if g.maxBatch > 0 {
 		cfg.Runtime.MaxBatch = g.maxBatch
+	}
+	if g.slices > 0 {
+		cfg.Runtime.AttentionSlices = g.slices
 	}
 	return cfg, nil
 }
@@ -601,7 +606,7 @@ func cmdStudio(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	o.Library, o.Provider, o.Threads = cfg.Runtime.Library, cfg.Runtime.Provider, cfg.Runtime.Threads
+	o.Library, o.Runtime = cfg.Runtime.Library, tui.RuntimeOptions(cfg)
 	o.Aliases, o.ModelDirs = cfg.Models.Aliases, cfg.Models.Dirs
 	if o.ModelRef == "" && o.SessionPath == "" && cfg.Models.Default != "" {
 		o.ModelRef = cfg.Models.Default

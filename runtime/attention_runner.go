@@ -50,7 +50,7 @@ func (m *Model) Attention(ctx context.Context, needs AttentionNeeds, latentH, la
 	if a, ok := m.attention[key]; ok {
 		return a, nil
 	}
-	p, err := PrepareUNet(ctx, m.UNet.Path, spec)
+	p, err := PrepareUNet(ctx, m.unetGraph, spec)
 	if err != nil {
 		return nil, err
 	}

@@ -32,6 +32,8 @@ type Model struct {
 	Options       Options
 
 	embeds    map[string]Tensor
+	unetGraph string                      // the UNet graph techniques prepare from: never the sliced copy
+	slicedAt  [2]int                      // latent size the UNet session is sliced for (attention slicing)
 	attention map[string]*AttentionRunner // prepared attention graphs, opened once per need
 }
 
@@ -69,6 +71,7 @@ func (m *Model) openParts() error {
 			return err
 		}
 	}
+	m.unetGraph = m.UNet.Path
 	if spec, ok := m.Text.Input("input_ids"); ok && len(spec.Dims) == 2 && spec.Dims[1] > 0 {
 		m.MaxLength = int(spec.Dims[1])
 	}

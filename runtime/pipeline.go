@@ -62,6 +62,9 @@ func (m *Model) newRender(ctx context.Context, req Request) (*render, error) {
 	if err := m.checkTxt2Img(); err != nil {
 		return nil, err
 	}
+	if err := m.sliceFor(req.Height/8, req.Width/8); err != nil {
+		return nil, err
+	}
 	name := req.Scheduler
 	if name == "" {
 		name = m.Scheduler.ClassName

@@ -25,6 +25,10 @@ type Options struct {
 	// images normally share one batched call; a cap splits it into chunks, trading some speed
 	// for peak activation memory (unfused attention at 64×64 holds heads×4096² floats a row).
 	MaxBatch int
+	// AttentionSlices computes every large attention (≥ 1024 queries) in this many query
+	// chunks (0 or 1: off), as diffusers' attention slicing: identical results, a fraction of
+	// the peak memory, a little slower. The UNet is re-prepared per latent size (cached).
+	AttentionSlices int
 }
 
 // Providers lists the execution providers nudge knows how to request.

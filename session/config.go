@@ -30,6 +30,7 @@ type RuntimeConfig struct {
 	Optimization    string            `toml:"optimization"`
 	LowMemory       bool              `toml:"low_memory"`
 	MaxBatch        int               `toml:"max_batch"`
+	AttentionSlices int               `toml:"attention_slices"`
 }
 
 // ModelsConfig names models: the default, aliases, and folders searched for a bare name.
@@ -135,6 +136,9 @@ func (c *Config) check(ps *problems) {
 	oneOf("runtime.optimization", c.Runtime.Optimization, "disable", "basic", "extended", "all")
 	oneOf("preview.protocol", c.Preview.Protocol, PreviewProtocols()...)
 	oneOf("preview.decoder", c.Preview.Decoder, PreviewDecoders()...)
+	if c.Runtime.AttentionSlices < 0 || c.Runtime.AttentionSlices > 64 {
+		ps.addf("runtime.attention_slices", "0 is off; 4 or 8 cut attention memory at 512²", "%d is out of range 0..64", c.Runtime.AttentionSlices)
+	}
 	if c.Runtime.MaxBatch < 0 {
 		ps.addf("runtime.max_batch", "0 means no cap", "%d must be ≥ 0", c.Runtime.MaxBatch)
 	}

@@ -27,11 +27,12 @@ type Options struct {
 	// SessionPath is --session. Empty means nudge-session.toml in the current folder. An
 	// existing file is loaded; a missing one is created on the first Ctrl+S.
 	SessionPath string
-	Library     string        // ONNX Runtime library ("" → $NUDGE_ORT_LIBRARY → the cache)
-	Provider    string        // execution provider ("" → the session's, else cpu)
-	Threads     int           // ORT intra-op threads; 0 lets ORT decide
-	Debounce    time.Duration // pause after a change before rendering; 0 → 250 ms
-	Preview     string        // auto|kitty|kitty-direct|sixel|iterm|blocks|quadrants|text|none
+	Library     string // ONNX Runtime library ("" → $NUDGE_ORT_LIBRARY → the cache)
+	// Runtime is how ORT runs the model (from the config and flags); an empty provider
+	// takes the session's, else cpu.
+	Runtime  runtime.Options
+	Debounce time.Duration // pause after a change before rendering; 0 → 250 ms
+	Preview  string        // auto|kitty|kitty-direct|sixel|iterm|blocks|quadrants|text|none
 	// PreviewDecoder turns step latents into pictures: approx (linear latent→RGB, in the UI),
 	// taesd or vae (decoded by the engine between UNet calls, every PreviewEvery steps).
 	// A session's [preview] block wins over these config values.
@@ -63,9 +64,10 @@ func Run(ctx context.Context, o Options) error {
 	if fresh {
 		fitDemoDefaults(sess, ref)
 	}
-	provider := firstOf(o.Provider, sess.Runtime.Provider, "cpu")
-	if slices.Contains(session.Providers(), provider) {
-		sess.Runtime.Provider = provider
+	rt := o.Runtime
+	rt.Provider = firstOf(rt.Provider, sess.Runtime.Provider, "cpu")
+	if slices.Contains(session.Providers(), rt.Provider) {
+		sess.Runtime.Provider = rt.Provider
 	}
 	if err := ort.Init(ort.ResolveLibrary(o.Library)); err != nil {
 		return err
@@ -80,7 +82,7 @@ func Run(ctx context.Context, o Options) error {
 			if err != nil {
 				return nil, err
 			}
-			return runtime.Open(dir, runtime.Options{Provider: provider, Threads: o.Threads})
+			return runtime.Open(dir, rt)
 		})
 	}
 	m := New(Config{

@@ -22,7 +22,7 @@ import (
 func RuntimeOptions(cfg *session.Config) runtime.Options {
 	r := cfg.Runtime
 	return runtime.Options{Provider: r.Provider, DeviceID: r.DeviceID, ProviderOptions: r.ProviderOptions,
-		Threads: r.Threads, OptLevel: r.Optimization, CPUFallback: r.CPUFallback, LowMemory: r.LowMemory, MaxBatch: r.MaxBatch}
+		Threads: r.Threads, OptLevel: r.Optimization, CPUFallback: r.CPUFallback, LowMemory: r.LowMemory, MaxBatch: r.MaxBatch, AttentionSlices: r.AttentionSlices}
 }
 
 func ModelNamesOf(cfg *session.Config) ModelNames {
