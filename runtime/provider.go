@@ -18,8 +18,9 @@ type Options struct {
 	OptLevel        string            // disable | basic | extended | all (default all)
 	CPUFallback     bool              // if the provider cannot load, use the CPU instead of failing
 	// LowMemory trades speed for peak memory: no CPU memory arena (freed activations go back
-	// to the system instead of staying in ORT's pool), no memory-pattern planning, and no
-	// weight prepacking (which keeps a second, re-laid-out copy of MatMul/Conv weights).
+	// to the system instead of staying in ORT's pool), no memory-pattern planning, no weight
+	// prepacking (which keeps a second, re-laid-out copy of MatMul/Conv weights), and glibc
+	// told to return large frees to the system at once (malloc_linux.go).
 	LowMemory bool
 	// MaxBatch caps the rows of one UNet call (0: no cap). CFG, SEGA concepts and batch
 	// images normally share one batched call; a cap splits it into chunks, trading some speed
@@ -146,6 +147,7 @@ func providerError(name string, err error) error {
 }
 
 func lowMemory(so *ortgo.SessionOptions) error {
+	returnFreedMemory()
 	if err := so.SetCpuMemArena(false); err != nil {
 		return err
 	}
