@@ -157,6 +157,7 @@ type Verifier struct {
 	base   string
 	stderr io.Writer
 	models map[string]*runtime.Model
+	entry  int // history entries rendered so far, for the progress label
 }
 
 // NewVerifier re-renders the history of a session file in base with the config's runtime.
@@ -185,7 +186,10 @@ func (v *Verifier) Render(ctx context.Context, snap session.Snapshot) (image.Ima
 	if err != nil {
 		return nil, err
 	}
-	res, err := m.Render(ctx, req, nil)
+	v.entry++
+	bar := NewProgress(v.stderr, fmt.Sprintf("entry %d", v.entry-1), "steps")
+	res, err := m.Render(ctx, req, func(s runtime.StepInfo) { bar.Update(s.Step+1, s.Steps) })
+	bar.Finish()
 	if err != nil {
 		return nil, err
 	}
