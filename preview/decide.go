@@ -1,6 +1,9 @@
 package preview
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+)
 
 // terminalFamily names the terminal from the strongest evidence available: XTVERSION, then
 // TERM, TERM_PROGRAM and terminal-specific variables.
@@ -30,10 +33,13 @@ func terminalFamily(r Result, tmuxOuter string) string {
 // decide applies the rules of terminal-graphics.md §0 in order and explains each choice.
 func decide(r Result, tmuxOuter string, passthroughOff bool, why []string) (Protocol, []string) {
 	fam := terminalFamily(r, tmuxOuter)
-	placeholders := fam == "kitty" || fam == "ghostty"
+	oldKitty := fam == "kitty" && !r.InTmux && kittyBefore(r.Replies.Version, 0, 28)
+	placeholders := (fam == "kitty" && !oldKitty) || fam == "ghostty"
 	switch {
 	case r.Env["TERM"] == "dumb":
 		return Text, append(why, "TERM=dumb: plain text only")
+	case oldKitty && (r.Replies.KittyOK || !r.Answered):
+		return KittyDirect, append(why, "kitty "+kittyVersion(r.Replies.Version)+" predates 0.28, which added Unicode placeholders: kitty graphics, direct placement")
 	case r.InTmux && placeholders && passthroughOff && !r.Replies.Sixel():
 		return Blocks, append(why, "inside tmux in "+fam+", but tmux's allow-passthrough is off, so kitty graphics would be dropped: half blocks (run `tmux set -g allow-passthrough on` for real pixels)")
 	case r.InTmux && placeholders && passthroughOff:
@@ -72,4 +78,31 @@ func orUnknown(outer, fam string) string {
 		return fam
 	}
 	return "unknown"
+}
+
+// kittyVersion extracts "0.26.5" from kitty's XTVERSION reply "kitty(0.26.5)".
+func kittyVersion(xtversion string) string {
+	_, v, ok := strings.Cut(xtversion, "(")
+	if !ok {
+		return ""
+	}
+	v, _, _ = strings.Cut(v, ")")
+	return strings.TrimSpace(v)
+}
+
+// kittyBefore reports whether kitty's XTVERSION names a release older than major.minor; an
+// unknown version counts as new (kitty's XTVERSION reply itself dates from 0.21).
+func kittyBefore(xtversion string, major, minor int) bool {
+	parts := strings.Split(kittyVersion(xtversion), ".")
+	if len(parts) < 2 {
+		return false
+	}
+	var ma, mi int
+	if _, err := fmt.Sscan(parts[0], &ma); err != nil {
+		return false
+	}
+	if _, err := fmt.Sscan(parts[1], &mi); err != nil {
+		return false
+	}
+	return ma < major || (ma == major && mi < minor)
 }

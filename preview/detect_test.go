@@ -77,6 +77,8 @@ func TestDetect(t *testing.T) {
 		answered  bool
 	}{
 		{"kitty", kittyOK + cell10 + "\x1bP>|kitty(0.39.1)\x1b\\\x1b[?62;c", envOf("TERM", "xterm-kitty"), "", "", Kitty, 10, false, true},
+		// Debian 12's kitty: found in a real run under Xvfb, where U=1 was a parse error.
+		{"kitty before placeholders", kittyOK + "\x1bP>|kitty(0.26.5)\x1b\\\x1b[?62;c", envOf("TERM", "xterm-kitty", "KITTY_WINDOW_ID", "1"), "", "", KittyDirect, defaultCellW, false, true},
 		{"ghostty by XTVERSION", kittyOK + "\x1bP>|ghostty 1.2.0\x1b\\\x1b[?62;22c", envOf("TERM", "xterm-256color"), "", "", Kitty, defaultCellW, false, true},
 		{"wezterm: kitty without placeholders", kittyOK + "\x1bP>|WezTerm 20240203\x1b\\\x1b[?65;4;6;18;22c", envOf("TERM", "xterm-256color", "TERM_PROGRAM", "WezTerm"), "", "", KittyDirect, defaultCellW, false, true},
 		{"unknown kitty-capable terminal", kittyOK + "\x1b[?62c", envOf("TERM", "xterm-256color"), "", "", KittyDirect, defaultCellW, false, true},
