@@ -140,7 +140,7 @@ func providerError(name string, err error) error {
 	hint := map[string]string{
 		"cuda":     "the CUDA build of ONNX Runtime (make setup-gpu) plus libcudart 13, libcublas 13 and cuDNN 9 on LD_LIBRARY_PATH",
 		"tensorrt": "the TensorRT provider library (libonnxruntime_providers_tensorrt.so) and TensorRT itself",
-		"webgpu":   "an ONNX Runtime built with WebGPU (onnxruntime-node 1.30 is) and the Vulkan loader libvulkan.so.1",
+		"webgpu":   "an ONNX Runtime built with WebGPU (onnxruntime-node 1.30 is), the Vulkan loader libvulkan.so.1 and a Vulkan driver for the GPU (on NVIDIA: VK_DRIVER_FILES=…/nvidia_icd.json)",
 	}[name]
 	msg := strings.ReplaceAll(err.Error(), "\n", " ")
 	return fmt.Errorf("provider %s could not load: %s — it needs %s; set runtime.cpu_fallback = true to use the CPU instead", name, msg, hint)
