@@ -51,6 +51,11 @@ func DefaultLibrary() string {
 // $NUDGE_ORT_LIBRARY, then the cache.
 func ResolveLibrary(configured string) string {
 	if configured != "" {
+		if rest, ok := strings.CutPrefix(configured, "~/"); ok {
+			if home, err := os.UserHomeDir(); err == nil {
+				return filepath.Join(home, rest)
+			}
+		}
 		return configured
 	}
 	if p := os.Getenv(LibraryEnv); p != "" {

@@ -51,6 +51,10 @@ func TestResolveLibraryOrder(t *testing.T) {
 	if got := ResolveLibrary("/cfg/lib.so"); got != "/cfg/lib.so" {
 		t.Fatalf("config should win: %s", got)
 	}
+	t.Setenv("HOME", "/home/u")
+	if got := ResolveLibrary("~/ort/lib.so"); got != "/home/u/ort/lib.so" {
+		t.Fatalf("~ not expanded: %s", got)
+	}
 	if got := ResolveLibrary(""); got != "/env/lib.so" {
 		t.Fatalf("env should be next: %s", got)
 	}
