@@ -1,11 +1,8 @@
 package runtime
 
 import (
-	"fmt"
-	"os"
-
+	"github.com/nudge-studio/nudge/runtime/onnxgraph"
 	"github.com/nudge-studio/nudge/runtime/onnxgraph/onnxpb"
-	"google.golang.org/protobuf/proto"
 )
 
 // DType is a tensor element type a model may declare on its inputs and outputs.
@@ -61,18 +58,14 @@ func dtypeOf(elem int32) DType {
 }
 
 // readIOSpecs parses a model file's declared graph inputs (less initializers, which old IR
-// versions list as inputs too) and outputs. Only the protobuf is read; external weight files
-// are left alone.
+// versions list as inputs too) and outputs. onnxgraph's lazy loader leaves external weight
+// files and large inline weights on disk, so this costs the size of the graph, not the model.
 func readIOSpecs(path string) (inputs, outputs []IOSpec, err error) {
-	raw, err := os.ReadFile(path)
+	m, err := onnxgraph.Load(path)
 	if err != nil {
 		return nil, nil, err
 	}
-	var m onnxpb.ModelProto
-	if err := proto.Unmarshal(raw, &m); err != nil {
-		return nil, nil, modelError{path, fmt.Sprintf("not a readable ONNX model (%v)", err)}
-	}
-	g := m.GetGraph()
+	g := m.Graph()
 	if g == nil {
 		return nil, nil, modelError{path, "the ONNX model has no graph"}
 	}
