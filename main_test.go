@@ -125,3 +125,36 @@ func TestExamplesRender(t *testing.T) {
 		}
 	}
 }
+
+// Broken model folders give one line naming the file, exit 2, never a panic.
+func TestBrokenModelFolders(t *testing.T) {
+	dir := t.TempDir()
+	model := filepath.Join(dir, "m")
+	if code, stderr := nudge(t, "demo-model", "--out", model, "--preset", "tiny"); code != 0 {
+		t.Fatalf("demo-model: %d %s", code, stderr)
+	}
+	breakages := []struct {
+		name string
+		do   func() error
+		want string
+	}{
+		{"truncated unet", func() error {
+			p := filepath.Join(model, "unet", "model.onnx")
+			b, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			return os.WriteFile(p, b[:len(b)/3], 0o644)
+		}, "unet"},
+		{"no tokenizer", func() error { return os.RemoveAll(filepath.Join(model, "tokenizer")) }, "tokenizer"},
+	}
+	for _, b := range breakages {
+		if err := b.do(); err != nil {
+			t.Fatal(err)
+		}
+		code, stderr := nudge(t, "render", "-o", filepath.Join(dir, "x.png"), "--model", model, "--size", "64x64", "--steps", "2")
+		if code != 2 || !strings.Contains(stderr, b.want) || strings.Count(strings.TrimSpace(stderr), "\n") != 0 {
+			t.Errorf("%s: exit %d, stderr %q", b.name, code, stderr)
+		}
+	}
+}
