@@ -51,7 +51,7 @@ func Summarize(steps []StepTimings) StepSummary {
 func (s StepSummary) Write(w io.Writer) {
 	ms := func(d time.Duration) string { return fmt.Sprintf("%9.3f ms", float64(d.Microseconds())/1000) }
 	fmt.Fprintf(w, "steps measured   %d\n", s.Steps)
-	fmt.Fprintf(w, "step wall        %s  (median %s, %.2f it/s)\n", ms(s.Wall), ms(s.MedianWall), 1/s.Wall.Seconds())
+	fmt.Fprintf(w, "step wall        %s  (median %s; %.2f UNet calls/s)\n", ms(s.Wall), ms(s.MedianWall), 1/s.Wall.Seconds())
 	fmt.Fprintf(w, "  UNet (ORT Run) %s\n", ms(s.UNet))
 	fmt.Fprintf(w, "  scheduler      %s\n", ms(s.Scheduler))
 	fmt.Fprintf(w, "  guidance       %s\n", ms(s.Guidance))
