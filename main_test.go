@@ -3,6 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"image"
+	"image/draw"
+	"image/png"
 	"os"
 	"path/filepath"
 	"strings"
@@ -157,4 +160,45 @@ func TestBrokenModelFolders(t *testing.T) {
 			t.Errorf("%s: exit %d, stderr %q", b.name, code, stderr)
 		}
 	}
+}
+
+// A session's [sampler.options] reach the scheduler: another timestep spacing gives another
+// image, and an unknown option is refused before rendering.
+func TestSamplerOptionsReachTheScheduler(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, options string) string {
+		p := filepath.Join(dir, name)
+		src := "version = 1\nprompt = \"a boat\"\nwidth = 64\nheight = 64\n[model]\npath = \"demo:tiny\"\n[sampler]\nscheduler = \"ddim\"\nsteps = 4\nguidance = 7.5\n" + options
+		if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	leading := write("a.toml", "")
+	trailing := write("b.toml", "[sampler.options]\ntimestep_spacing = \"trailing\"\n")
+	bogus := write("c.toml", "[sampler.options]\nwarp_factor = 9\n")
+	for _, s := range []string{leading, trailing} {
+		if code, stderr := nudge(t, "render", s, "-o", s+".png"); code != 0 {
+			t.Fatalf("%s: %d %s", s, code, stderr)
+		}
+	}
+	if pixels(t, leading+".png") == pixels(t, trailing+".png") {
+		t.Fatal("timestep_spacing = trailing changed no pixel")
+	}
+	if code, stderr := nudge(t, "render", bogus, "-o", bogus+".png"); code != 2 || !strings.Contains(stderr, "warp_factor") {
+		t.Fatalf("unknown option: exit %d %q", code, stderr)
+	}
+}
+
+// pixels decodes a PNG and returns its pixels (the file also carries metadata, which differs
+// whenever the session does).
+func pixels(t *testing.T, path string) string {
+	t.Helper()
+	img, err := png.Decode(bytes.NewReader(mustRead(t, path)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rgba := image.NewRGBA(img.Bounds())
+	draw.Draw(rgba, rgba.Bounds(), img, image.Point{}, draw.Src)
+	return string(rgba.Pix)
 }

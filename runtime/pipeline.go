@@ -72,7 +72,11 @@ func (m *Model) newRender(ctx context.Context, req Request) (*render, error) {
 	if name == "" {
 		name = "pndm" // SD 1.x's scheduler, for configs without _class_name
 	}
-	sched, err := scheduler.New(name, m.Scheduler, scheduler.Options{Karras: req.Karras, Eta: req.Eta})
+	cfg, err := m.Scheduler.With(req.SchedulerOptions)
+	if err != nil {
+		return nil, err
+	}
+	sched, err := scheduler.New(name, cfg, scheduler.Options{Karras: req.Karras, Eta: req.Eta})
 	if err != nil {
 		return nil, err
 	}

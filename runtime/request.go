@@ -20,6 +20,9 @@ type Request struct {
 	Scheduler        string // "" uses the model's scheduler_config.json
 	Karras           bool
 	Eta              float64
+	// SchedulerOptions override keys of the model's scheduler_config.json for this render
+	// (a session's [sampler.options], e.g. timestep_spacing = "trailing").
+	SchedulerOptions map[string]any
 	// NoiseKernel picks which of torch's CPU randn kernels to reproduce: "torch_cpu" or
 	// "scalar" (the default; PyTorch on AVX-512, ARM and Apple) or "avx2" (PyTorch's AVX2
 	// build). See runtime/noise.

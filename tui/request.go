@@ -15,7 +15,8 @@ func BuildRequest(p session.Params) (runtime.Request, error) {
 		Width: p.Width, Height: p.Height, Steps: p.Sampler.Steps, Batch: p.Batch,
 		Guidance: p.Sampler.Guidance, Seed: p.Noise.Seed,
 		Scheduler: p.Sampler.Scheduler, Karras: p.Sampler.Karras, Eta: p.Sampler.Eta,
-		NoiseKernel: p.Noise.Generator,
+		SchedulerOptions: p.Sampler.Options,
+		NoiseKernel:      p.Noise.Generator,
 	}
 	if p.SEGA != nil && p.SEGA.Enabled && len(p.SEGA.Concepts) > 0 {
 		sega, err := techniques.NewSEGA(segaConfig(p.SEGA))

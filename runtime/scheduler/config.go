@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"os"
+	"slices"
 	"sort"
 )
 
@@ -204,4 +206,34 @@ func SD15Config() Config {
 		"num_train_timesteps": 1000.0, "set_alpha_to_one": false, "skip_prk_steps": true,
 		"steps_offset": 1.0, "clip_sample": false,
 	}}
+}
+
+// With returns a copy of the config with some keys overridden (a session's
+// [sampler.options], e.g. timestep_spacing = "trailing"), each checked like a value read from
+// scheduler_config.json. Keys a scheduler does not know are errors here: the user typed them.
+func (c Config) With(overrides map[string]any) (Config, error) {
+	if len(overrides) == 0 {
+		return c, nil
+	}
+	out := Config{ClassName: c.ClassName, values: maps.Clone(c.values)}
+	if out.values == nil {
+		out.values = map[string]any{}
+	}
+	keys := slices.Sorted(maps.Keys(overrides))
+	for _, k := range keys {
+		kind, known := keyKindOf(k)
+		if !known {
+			return Config{}, &ConfigError{Source: "sampler options", Key: k, Msg: "not a scheduler setting nudge knows (e.g. timestep_spacing, steps_offset, prediction_type)"}
+		}
+		raw, err := json.Marshal(overrides[k])
+		if err != nil {
+			return Config{}, &ConfigError{Source: "sampler options", Key: k, Msg: errText(err)}
+		}
+		v, err := decodeValue(raw, kind)
+		if err != nil {
+			return Config{}, &ConfigError{Source: "sampler options", Key: k, Msg: err.Error()}
+		}
+		out.values[k] = v
+	}
+	return out, nil
 }

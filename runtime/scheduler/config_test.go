@@ -241,3 +241,27 @@ func BenchmarkStep(b *testing.B) {
 		})
 	}
 }
+
+// Session sampler options override the file's values, checked the same way.
+func TestConfigWith(t *testing.T) {
+	base := SD15Config()
+	trailing, err := base.With(map[string]any{"timestep_spacing": "trailing"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := New("ddim", base, Options{})
+	b, _ := New("ddim", trailing, Options{})
+	a.SetTimesteps(10)
+	b.SetTimesteps(10)
+	if a.Timesteps()[0] == b.Timesteps()[0] {
+		t.Fatalf("timestep_spacing override had no effect: %v", b.Timesteps())
+	}
+	if _, err := New("ddim", base, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []map[string]any{{"warp_factor": 9}, {"timestep_spacing": 3}} {
+		if _, err := base.With(bad); err == nil {
+			t.Errorf("%v: want an error", bad)
+		}
+	}
+}
