@@ -1,13 +1,9 @@
 package runtime
 
 import (
-	"bufio"
 	"context"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -103,19 +99,8 @@ func benchInput(b *testing.B, m *Model) AttentionInput {
 	return AttentionInput{Latent: lat, Text: text, Timestep: 500}
 }
 
-// peakRSSMiB reads the process's peak resident set size (VmHWM) from /proc.
+// peakRSSMiB is the process's peak resident set size in MiB.
 func peakRSSMiB() float64 {
-	f, err := os.Open("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
-			kb, _ := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 64)
-			return kb / 1024
-		}
-	}
-	return 0
+	b, _ := ort.PeakRSS()
+	return float64(b) / (1 << 20)
 }

@@ -251,20 +251,8 @@ func Bench(ctx context.Context, cfg *session.Config, p session.Params, runs int,
 	}
 	runtime.Summarize(all).Write(stdout)
 	fmt.Fprintf(stdout, "render wall (incl. text encoder and VAE): %.3f s/image\n", total.Seconds()/float64(max(runs, 1)))
-	fmt.Fprintf(stdout, "peak RSS: %s\n", PeakRSS())
+	if rss, ok := ort.PeakRSS(); ok {
+		fmt.Fprintf(stdout, "peak RSS: %.0f MB\n", float64(rss)/1e6)
+	}
 	return nil
-}
-
-// PeakRSS reads the process's high-water resident set size (Linux).
-func PeakRSS() string {
-	data, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return "unknown"
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			return strings.TrimSpace(v)
-		}
-	}
-	return "unknown"
 }

@@ -1,16 +1,13 @@
 package autodiff
 
 import (
-	"bufio"
-	"os"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
 	"google.golang.org/protobuf/proto"
 
 	"github.com/nudge-studio/nudge/runtime/onnxgraph/onnxpb"
+	"github.com/nudge-studio/nudge/runtime/ort"
 )
 
 // aeBench holds the small preset's UNet prepared for the Attend-and-Excite configuration:
@@ -116,19 +113,8 @@ func BenchmarkBuildSmall(b *testing.B) {
 	}
 }
 
-// peakRSSMiB reads the process's peak resident set size (VmHWM) from /proc.
+// peakRSSMiB is the process's peak resident set size in MiB.
 func peakRSSMiB() float64 {
-	f, err := os.Open("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
-			kb, _ := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 64)
-			return kb / 1024
-		}
-	}
-	return 0
+	b, _ := ort.PeakRSS()
+	return float64(b) / (1 << 20)
 }
