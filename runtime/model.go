@@ -3,7 +3,7 @@ package runtime
 import (
 	"encoding/json"
 	"errors"
-
+	"fmt"
 	"os"
 	"path/filepath"
 
@@ -55,7 +55,10 @@ func Open(dir string, o Options) (*Model, error) {
 
 func (m *Model) openParts() error {
 	var err error
-	if m.Tokenizer, err = tokenizer.Load(filepath.Join(m.Dir, "tokenizer")); err != nil {
+	if m.Tokenizer, err = tokenizer.LoadModel(m.Dir); err != nil {
+		return err
+	}
+	if err = m.checkVocabSize(); err != nil {
 		return err
 	}
 	if m.Scheduler, err = scheduler.LoadConfig(filepath.Join(m.Dir, "scheduler", "scheduler_config.json")); err != nil {
@@ -76,6 +79,26 @@ func (m *Model) openParts() error {
 		m.MaxLength = int(spec.Dims[1])
 	}
 	return nil
+}
+
+// checkVocabSize refuses a tokenizer whose ids the text encoder has no embedding rows for,
+// as when a folder without tokenizer/ (which gets CLIP's 49,408 ids) holds a smaller text
+// encoder: ORT's Gather would otherwise fail mid-render. text_encoder/config.json's vocab_size
+// is transformers' CLIPTextConfig.vocab_size; a folder without it is not checked.
+func (m *Model) checkVocabSize() error {
+	path := filepath.Join(m.Dir, "text_encoder", "config.json")
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil
+	}
+	var cfg struct {
+		VocabSize int `json:"vocab_size"`
+	}
+	if json.Unmarshal(raw, &cfg) != nil || cfg.VocabSize <= 0 || cfg.VocabSize >= m.Tokenizer.VocabSize() {
+		return nil
+	}
+	return modelError{path, fmt.Sprintf("vocab_size is %d but the tokenizer (%s) has %d ids — put the model's own tokenizer/ folder beside it",
+		cfg.VocabSize, m.Tokenizer.Source(), m.Tokenizer.VocabSize())}
 }
 
 // readVAEConfig takes scaling_factor from vae_decoder/config.json (diffusers writes it there);

@@ -59,7 +59,7 @@ func TestRunTokensUsage(t *testing.T) {
 	for _, opts := range []TokensOptions{
 		{Prompt: "a cat"},
 		{ModelDir: "m", Tokenizer: "t", Prompt: "a cat"},
-		{ModelDir: t.TempDir(), Prompt: "a cat"},
+		{ModelDir: filepath.Join(t.TempDir(), "absent"), Prompt: "a cat"},
 	} {
 		var out bytes.Buffer
 		err := RunTokens(&out, opts)

@@ -35,14 +35,30 @@ func Load(dirOrFile string) (*Tokenizer, error) {
 		"folder has no %s", hfVocabFile)
 }
 
-// LoadModel reads the tokenizer of a diffusers-layout model folder: modelDir/tokenizer.
+// LoadModel reads the tokenizer of a diffusers-layout model folder: modelDir/tokenizer. A
+// model folder with no tokenizer files (no tokenizer/, or one with neither vocab.json nor
+// merges.txt) gets CLIP's own vocabulary, which every SD 1.x/2.x export ships a copy of; a
+// tokenizer/ folder with only one of the two files is an error, since guessing would hide it.
 func LoadModel(modelDir string) (*Tokenizer, error) {
+	info, err := os.Stat(modelDir)
+	if err != nil {
+		return nil, statError(modelDir, err)
+	}
+	if !info.IsDir() {
+		return nil, badVocab(modelDir, 0, "give the model folder", "not a folder")
+	}
 	dir := filepath.Join(modelDir, "tokenizer")
-	if info, err := os.Stat(dir); err != nil || !info.IsDir() {
-		return nil, badVocab(modelDir, 0, "a diffusers-layout model folder holds tokenizer/ with vocab.json and merges.txt",
-			"no tokenizer/ folder")
+	if !exists(filepath.Join(dir, hfVocabFile)) && !exists(filepath.Join(dir, hfMergesFile)) {
+		return CLIP()
 	}
 	return Load(dir)
+}
+
+// exists reports whether anything is at path; a file that exists but cannot be read is
+// reported when it is read.
+func exists(path string) bool {
+	_, err := os.Lstat(path)
+	return !errors.Is(err, fs.ErrNotExist)
 }
 
 func isFile(path string) bool {

@@ -194,3 +194,50 @@ func TestLoadTruncatedCLIPFile(t *testing.T) {
 	_, err = Load(path)
 	checkBadInput(t, err, path)
 }
+
+// A model folder without tokenizer files gets CLIP's real vocabulary (checked against the
+// Python golden ids); half a tokenizer folder, or no folder at all, is an error.
+func TestLoadModelWithoutTokenizerFiles(t *testing.T) {
+	cases := []struct {
+		name    string
+		files   map[string]string // under modelDir; nil writes nothing
+		missing bool              // modelDir itself is absent
+		want    string            // "" expects the embedded CLIP tokenizer
+	}{
+		{"no tokenizer folder", map[string]string{"unet/model.onnx": "x"}, false, ""},
+		{"empty tokenizer folder", map[string]string{"tokenizer/README": "x"}, false, ""},
+		{"only merges.txt", map[string]string{"tokenizer/merges.txt": "a b\n"}, false, "no vocab.json"},
+		{"only vocab.json", map[string]string{"tokenizer/vocab.json": `{"a": 0}`}, false, "merges.txt: no such file"},
+		{"no model folder", nil, true, "no such file"},
+	}
+	golden := readGolden(t)
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "model")
+			if !c.missing {
+				for name, body := range c.files {
+					writeFiles(t, filepath.Join(dir, filepath.Dir(name)), map[string]string{filepath.Base(name): body})
+				}
+			}
+			tok, err := LoadModel(dir)
+			if c.want != "" {
+				checkBadInput(t, err, dir)
+				if !strings.Contains(err.Error(), c.want) {
+					t.Errorf("error %q does not say %q", err, c.want)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tok.Source() != EmbeddedCLIPSource || tok.VocabSize() != 49408 || tok.Pad() != tok.EOS() {
+				t.Fatalf("source %q, %d ids, pad %d", tok.Source(), tok.VocabSize(), tok.Pad())
+			}
+			for _, g := range golden {
+				if got := tokenIDs(tok.Tokenize(g.Prompt)); !slices.Equal(got, g.IDs) {
+					t.Errorf("%q: got %v want %v", g.Prompt, got, g.IDs)
+				}
+			}
+		})
+	}
+}

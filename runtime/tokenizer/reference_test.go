@@ -10,8 +10,8 @@ import (
 	"testing"
 )
 
-// clipVocabPath is CLIP's real vocabulary, shared by the project's tests.
-const clipVocabPath = "../../../shared/data/clip/bpe_simple_vocab_16e6.txt.gz"
+// clipVocabPath is CLIP's real merges file, kept in the repo (data/LICENSE) and embedded.
+const clipVocabPath = "data/bpe_simple_vocab_16e6.txt.gz"
 
 // refTokenizer is an independent, deliberately slow transcription of openai/CLIP's
 // simple_tokenizer.py for checking the real one: strings instead of ids, a set of pairs and

@@ -11,9 +11,10 @@ import (
 	"testing"
 )
 
+// loadCLIP is the embedded CLIP tokenizer, which the golden tests check against Python.
 func loadCLIP(tb testing.TB) *Tokenizer {
 	tb.Helper()
-	tok, err := Load(clipVocabPath)
+	tok, err := CLIP()
 	if err != nil {
 		tb.Fatal(err)
 	}

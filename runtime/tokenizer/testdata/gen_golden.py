@@ -12,7 +12,7 @@ import sys
 
 import regex
 
-BPE = "../../../../shared/data/clip/bpe_simple_vocab_16e6.txt.gz"
+BPE = "../data/bpe_simple_vocab_16e6.txt.gz"
 
 
 def bytes_to_unicode():
