@@ -6,7 +6,8 @@ import (
 )
 
 // upperHalf is U+2580 UPPER HALF BLOCK: foreground paints the top pixel, background the
-// bottom one, so each cell shows 1×2 pixels in truecolour (terminal-graphics.md §4).
+// bottom one, so each cell shows 1×2 pixels in truecolour (docs/references.md, "Terminal
+// graphics").
 const upperHalf = "▀"
 
 // blocksEncoder draws truecolour half blocks, the fallback that works in any terminal with

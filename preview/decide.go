@@ -30,7 +30,8 @@ func terminalFamily(r Result, tmuxOuter string) string {
 	return ""
 }
 
-// decide applies the rules of terminal-graphics.md §0 in order and explains each choice.
+// decide applies the rules of docs/references.md ("Terminal graphics") in order and explains each
+// choice.
 func decide(r Result, tmuxOuter string, passthroughOff bool, why []string) (Protocol, []string) {
 	fam := terminalFamily(r, tmuxOuter)
 	oldKitty := fam == "kitty" && !r.InTmux && kittyBefore(r.Replies.Version, 0, 28)

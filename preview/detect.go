@@ -10,7 +10,7 @@ import (
 
 // DefaultDetectTimeout bounds the wait for query replies. Some terminals never answer; a
 // local terminal answers in well under 10 ms and SSH adds one round trip
-// (terminal-graphics.md §8.2 suggests ~500 ms before falling back).
+// (about 500 ms before falling back; some terminals never reply).
 const DefaultDetectTimeout = 500 * time.Millisecond
 
 // DetectOptions are the inputs of Detect other than the tty. Everything is injectable so

@@ -4,9 +4,10 @@
 //
 //   - latent.go, tensor.go: latents → picture with the linear latent→RGB approximation
 //     (ComfyUI latent_formats.py / A1111 sd_vae_approx.py factors; see
-//     shared/reference/onnx-models.md §5), and planar decoder output (TAESD, full VAE) → image.
+//     docs/references.md, "Live previews"), and planar decoder output (TAESD, full VAE) → image.
 //   - kitty.go, placeholder.go, sixel.go, iterm.go, blocks.go, quadrants.go, text.go: one
-//     Encoder per terminal protocol (shared/reference/terminal-graphics.md §1–4).
+//     Encoder per terminal protocol (kitty graphics protocol spec, DEC sixel, iTerm2 inline
+//     images; docs/references.md).
 //   - detect.go, replies.go, tty_unix.go: which protocol the terminal speaks, from in-band
 //     queries with a short timeout, environment hints and an override.
 //   - pacer.go, studio.go, view.go: latest-frame-wins pacing, the strings and raw bytes the

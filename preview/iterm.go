@@ -12,8 +12,8 @@ import (
 
 // itermEncoder writes iTerm2 inline images (OSC 1337 File=; iterm2.com/documentation-images):
 // the payload is an encoded file, so JPEG makes a 512² frame about 15 KB instead of ~200 KB
-// for PNG or zlib RGB, the best choice over SSH (terminal-graphics.md §3). PNG is lossless
-// for final images when asked. The terminal scales the file into width×height cells.
+// for PNG or zlib RGB, the best choice over SSH (docs/references.md, "Terminal graphics"). PNG is
+// lossless for final images when asked. The terminal scales the file into width×height cells.
 type itermEncoder struct {
 	opts Options
 	file bytes.Buffer

@@ -14,11 +14,12 @@ import (
 const kittyChunk = 4096
 
 // kittyEncoder sends RGB pixels, zlib-compressed and base64-encoded, in 4096-byte chunks:
-// `a=T,f=24,o=z,s,v` (terminal-graphics.md §1.1, §6: 3–6× faster than x/ansi/kitty, which
-// reads pixels through At() and compresses at the default level). The default zlib level is
-// HuffmanOnly: diffusion frames carry per-pixel grain, so LZ77 matching (BestSpeed) saves
-// only ~4 % of the bytes on them but doubles the time (6.7 vs 3.5 ms for 512² on one core,
-// docs/benchmarks.md), which would miss the 5 ms goal. Options.KittyLevel picks another.
+// `a=T,f=24,o=z,s,v` (kitty graphics protocol spec, "Transferring pixel data"; docs/references.md:
+// 3–6× faster than x/ansi/kitty, which reads pixels through At() and compresses at the default
+// level). The default zlib level is HuffmanOnly: diffusion frames carry per-pixel grain, so LZ77
+// matching (BestSpeed) saves only ~4 % of the bytes on them but doubles the time (6.7 vs 3.5 ms for
+// 512² on one core, docs/benchmarks.md), which would miss the 5 ms goal. Options.KittyLevel picks
+// another.
 //
 // With placeholders (U=1) the picture is a virtual placement, shown wherever the
 // placeholder cells of placeholder.go are printed; the same image id is re-sent every frame,

@@ -11,7 +11,7 @@ import (
 // LatentFactors is a linear latent→RGB approximation: rgb = Σ_c latent[c]·Weights[c] + Bias,
 // clamped to [−1, 1] and mapped to 0..255. It costs 12 multiply-adds per latent pixel, so it
 // can run on every step; the picture is at latent resolution (64×64 for 512²) and blurry,
-// but shows composition and colour (onnx-models.md §5 "Linear latent→RGB").
+// but shows composition and colour (ComfyUI comfy/latent_formats.py, latent_rgb_factors).
 type LatentFactors struct {
 	Name    string
 	Source  string // where the numbers come from

@@ -25,8 +25,8 @@ type PacerStats struct {
 
 // Pacer sends frames through a sink at an adaptive rate where only the newest frame goes out:
 // Offer replaces any frame still waiting, so a slow link (SSH with a full window) lowers the
-// frame rate instead of building a queue that delays keyboard echo (terminal-graphics.md
-// §8.2). It is safe for concurrent use; Run owns the sink.
+// frame rate instead of building a queue that delays keyboard echo (docs/references.md,
+// "Terminal graphics"). It is safe for concurrent use; Run owns the sink.
 type Pacer[F any] struct {
 	send func(context.Context, F) error
 	opts PacerOptions

@@ -3,8 +3,8 @@ package preview
 // The sixel palette is a fixed 6×7×6 colour cube (252 registers): green gets the extra level
 // because the eye is most sensitive to it. A fixed palette makes quantisation three table
 // look-ups per pixel, which is what lets sixel keep up with every diffusion step;
-// terminal-graphics.md §2 measured go-sixel's adaptive palette at 95–266 ms per 512² frame
-// and a fixed one at 18–41 ms.
+// docs/references.md ("Terminal graphics") records go-sixel's adaptive palette at 95–266 ms per
+// 512² frame and a fixed one at 18–41 ms.
 const (
 	levelsR = 6
 	levelsG = 7

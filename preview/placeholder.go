@@ -15,8 +15,8 @@ const maxPlaceholderCells = 297
 // U+10EEEE followed by its row and column diacritics, and each line is coloured with the
 // 256-colour SGR 38;5;id that carries the image id (graphics-protocol.rst "Unicode
 // placeholders"). An 8-bit id survives tmux and colour-profile downsampling, which rewrite
-// 24-bit colours (terminal-graphics.md §5.4). Lines are joined by "\n" with no trailing
-// newline, ready for a bubbletea View; every cell has both diacritics so a renderer may
+// 24-bit colours (docs/references.md, "Terminal graphics"). Lines are joined by "\n" with no
+// trailing newline, ready for a bubbletea View; every cell has both diacritics so a renderer may
 // repaint any cell alone.
 func Placeholders(id uint8, cols, rows int) string {
 	cols, rows = min(cols, maxPlaceholderCells), min(rows, maxPlaceholderCells)

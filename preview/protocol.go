@@ -66,7 +66,7 @@ const (
 	defaultCellW = 10
 	defaultCellH = 20
 	// tmuxInputLimit is tmux's default input-buffer-size: longer escape strings are discarded
-	// (input.c INPUT_DISCARD; terminal-graphics.md §1.5).
+	// (tmux input.c, INPUT_DISCARD; input-buffer-size).
 	tmuxInputLimit = 1 << 20
 )
 

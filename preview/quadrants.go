@@ -17,7 +17,7 @@ var quadrantMasks = [8]uint8{15, 1, 3, 5, 7, 9, 11, 13}
 
 // quadrantsEncoder draws 2×2 pixels per cell with one foreground and one background colour,
 // choosing for each cell the split with the least squared error (the approach of
-// charmbracelet/x/mosaic; terminal-graphics.md §4). Twice the horizontal detail of half
+// charmbracelet/x/mosaic). Twice the horizontal detail of half
 // blocks, at some colour error where a cell holds more than two colours.
 type quadrantsEncoder struct {
 	opts Options

@@ -8,8 +8,8 @@ import (
 	"strconv"
 )
 
-// sixelEncoder writes DEC sixel graphics (VT330/340 manual; terminal-graphics.md §2) with the
-// fixed palette of palette.go, optionally ordered-dithered. Each 6-row band is emitted colour
+// sixelEncoder writes DEC sixel graphics (VT330/340 programmer reference, "Sixel graphics") with
+// the fixed palette of palette.go, optionally ordered-dithered. Each 6-row band is emitted colour
 // by colour, each colour's row run-length encoded (`!n`) and trimmed to the columns it uses.
 //
 // tmux discards any escape string longer than its input-buffer-size (1 MiB by default), so in

@@ -18,7 +18,7 @@ import (
 // Raw, when not nil, must be written to the terminal after the View is rendered (bubbletea
 // v2: tea.Raw). It is wrapped in cursor save/restore (ESC 7 … ESC 8) with an absolute
 // cursor move, so it never disturbs the renderer's idea of the cursor
-// (terminal-graphics.md §5.3, §5.4).
+// (docs/references.md, "Terminal graphics").
 type Frame struct {
 	Cells      string
 	Raw        []byte

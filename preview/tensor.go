@@ -7,7 +7,7 @@ import (
 )
 
 // Decoder output ranges: TAESD decodes to [0, 1] (madebyollin/taesd), the SD VAE to [−1, 1]
-// (diffusers VaeImageProcessor denormalises with x/2+0.5). onnx-models.md §5.
+// (diffusers VaeImageProcessor denormalises with x/2+0.5). TAESD: madebyollin/taesd.
 const (
 	RangeTAESD = 0 // values in [0, 1]
 	RangeVAE   = 1 // values in [−1, 1]
@@ -61,8 +61,8 @@ func (s Source) String() string {
 }
 
 // SourcePlan decides which decoder previews each step: the full VAE every VAEEvery steps
-// and on the last step (it is ~17× TAESD's cost, onnx-models.md §5), otherwise TAESD when
-// present, otherwise the linear approximation.
+// and on the last step (it is ~17× TAESD's cost, docs/references.md "Live previews"), otherwise
+// TAESD when present, otherwise the linear approximation.
 type SourcePlan struct {
 	HaveTAESD bool
 	VAEEvery  int // 0 = only on the last step

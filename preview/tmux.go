@@ -3,7 +3,7 @@ package preview
 import "bytes"
 
 // tmuxWrap appends seq to dst inside tmux's DCS passthrough, `ESC P tmux ; … ESC \`, with
-// every ESC in seq doubled (terminal-graphics.md §1.5; kitty's icat does the same). tmux
+// every ESC in seq doubled (tmux input.c; kitty's kittens/icat does the same). tmux
 // forwards it to the outer terminal only with `set -g allow-passthrough on`.
 func tmuxWrap(dst, seq []byte) []byte {
 	dst = append(dst, "\x1bPtmux;"...)

@@ -43,7 +43,7 @@ func DetectTerminal(ctx context.Context, override Protocol) Result {
 
 // tmuxQuery asks tmux a question: which terminal its client runs in (e.g. xterm-kitty),
 // because tmux does not relay the outer terminal's query replies, and whether
-// allow-passthrough is on (terminal-graphics.md §1.5). "" when tmux cannot say.
+// allow-passthrough is on (tmux 3.3+ option allow-passthrough). "" when tmux cannot say.
 func tmuxQuery(ctx context.Context, args ...string) string {
 	ctx, cancel := context.WithTimeout(ctx, time.Second)
 	defer cancel()

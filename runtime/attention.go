@@ -9,7 +9,8 @@ import (
 )
 
 // AttentionSelection picks attention probability maps P = softmax(scale·QKᵀ) of a UNet, the
-// tensors Attend-and-Excite, SAG and Pix2Pix-Zero read (techniques.md §0, §2–§4).
+// tensors Attend-and-Excite, SAG and Pix2Pix-Zero read (docs/references.md, "SD 1.5 attention
+// layout").
 type AttentionSelection struct {
 	// Kind is onnxgraph.KindCross (attn2, to the text tokens) or onnxgraph.KindSelf (attn1).
 	Kind string

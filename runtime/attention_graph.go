@@ -12,7 +12,7 @@ func noiseOutput(m *onnxgraph.Model) string { return m.Graph().GetOutput()[0].Ge
 
 // addMapOutputs exposes each selected attention probability tensor as a float32 graph
 // output. The Softmax output is [B, heads, Lq, Lk] (SDPA export) or [B·heads, Lq, Lk] with
-// batch-major rows (diffusers' head_to_batch_dim, techniques.md §0); both reshape to
+// batch-major rows (diffusers attention_processor.py, Attention.head_to_batch_dim); both reshape to
 // [B, heads, Lq, Lk]. Unless raw, a ReduceMean over the heads follows in-graph, so a map
 // costs Lq·Lk values per row instead of heads·Lq·Lk. keys is the text length for
 // cross-attention (77). keepNoise keeps the noise prediction as the first output (SAG needs

@@ -98,8 +98,8 @@ func find(specs []IOSpec, name string) (IOSpec, bool) {
 
 // Run feeds every declared input and returns every output as float32. outShapes gives the
 // shape of outputs that must be pre-allocated (float16 outputs: onnxruntime_go copies
-// auto-allocated non-native outputs wrongly, onnx-models.md §7), keyed by name.
-// Cancelling ctx terminates the run inside ORT, so it lands within one call.
+// auto-allocated non-native outputs wrongly, docs/references.md "ONNX exports in the wild"), keyed
+// by name. Cancelling ctx terminates the run inside ORT, so it lands within one call.
 func (c *Component) Run(ctx context.Context, feeds map[string]Feed, outShapes map[string][]int64) (map[string]Tensor, error) {
 	ins := make([]ortgo.Value, len(c.Inputs))
 	defer destroyAll(ins)

@@ -23,8 +23,8 @@ func (d DType) String() string {
 
 // IOSpec is one declared input or output: its element type and dims, with -1 for a dynamic
 // (symbolic) dimension. nudge reads these from the graph instead of assuming them, because
-// real exports disagree (onnx-models.md §0: int32 vs int64 input_ids; timestep int64/float/
-// float16, shaped [1], [B] or scalar).
+// real exports disagree (docs/references.md, "ONNX exports in the wild": int32 vs int64 input_ids;
+// timestep int64/float/ float16, shaped [1], [B] or scalar).
 type IOSpec struct {
 	Name  string
 	DType DType

@@ -233,7 +233,7 @@ func buildGraphs(ctx context.Context, unetPath string, spec PrepareSpec) (*built
 	return b, nil
 }
 
-// sampleInput is the UNet's latent input (onnx-models.md §1).
+// sampleInput is the UNet's latent input (both exporters name it so).
 const sampleInput = "sample"
 
 // checkDifferentiable refuses float16 UNets before the VJP builder does, with the fix.
@@ -249,7 +249,7 @@ func checkDifferentiable(m *onnxgraph.Model, path string) error {
 }
 
 // buildVJP differentiates Σ⟨g_i, map_i⟩ with respect to the latent for one batch row
-// (autodiff.md §0), keeping the maps as outputs too. The returned model's path is the
+// (docs/autodiff.md), keeping the maps as outputs too. The returned model's path is the
 // UNet's, so its external-data locations resolve when it is saved elsewhere.
 func buildVJP(m *onnxgraph.Model, unetPath string, spec PrepareSpec, maps []AttentionMap) (*onnxgraph.Model, error) {
 	outs := make([]string, len(maps))

@@ -30,9 +30,9 @@ var prepareTargets = []string{"attend-excite", "sag", "pix2pix-zero"}
 // TechniqueNeeds is what each attention technique asks the loop for at a latent size: the
 // same needs its AttentionNeeds hook returns, so graphs `nudge prepare` builds are the ones a
 // render finds in the cache. attend-excite: head-averaged cross-attention maps at one
-// resolution plus their gradient (techniques.md §2); sag: the head-averaged mid-block
-// self-attention with the noise prediction (§3); pix2pix-zero: every cross-attention map
-// with all heads, plus the gradient (§4).
+// resolution plus their gradient (diffusers StableDiffusionAttendAndExcitePipeline); sag: the
+// head-averaged mid-block self-attention with the noise prediction (§3); pix2pix-zero: every
+// cross-attention map with all heads, plus the gradient (§4).
 func TechniqueNeeds(name string, latentH, latentW, aeResolution int) (AttentionNeeds, error) {
 	switch name {
 	case "attend-excite":

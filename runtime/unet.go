@@ -50,7 +50,8 @@ func (m *Model) unetCall(ctx context.Context, x Tensor, t float64, cond Tensor) 
 }
 
 // timestepFeed shapes the timestep the way the UNet declares it: a rank-0 scalar (Optimum
-// ≥ 1.24), [1] or [B]; int64 timesteps are rounded (onnx-models.md §0).
+// ≥ 1.24), [1] or [B]; int64 timesteps are rounded (docs/references.md, "ONNX exports in the
+// wild").
 func (m *Model) timestepFeed(t float64, rows int64) Feed {
 	spec, _ := m.UNet.Input("timestep")
 	var shape []int64

@@ -27,7 +27,8 @@ func (it *Infotext) Get(key string) (string, bool) {
 }
 
 // reParam is A1111 1.10's re_param (infotext_utils.py): a key, a colon, and a value that is
-// a JSON-style quoted string or runs to the next comma (peers.md §3.1).
+// a JSON-style quoted string or runs to the next comma (A1111 modules/infotext_utils.py,
+// parse_generation_parameters).
 var reParam = regexp.MustCompile(`\s*(\w[\w \-/]+):\s*("(?:\\.|[^\\"])+"|[^,]*)(?:,|$)`)
 
 // ParseA1111 parses infotext the way A1111's parse_generation_parameters does: the last

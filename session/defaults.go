@@ -23,13 +23,14 @@ func DefaultSEGA() *SEGA {
 }
 
 // DefaultConcept returns a SEGA concept with diffusers' per-concept defaults: edit guidance
-// 5, warm-up 10, no cool-down, threshold 0.9, weight 1 (techniques.md §1).
+// 5, warm-up 10, no cool-down, threshold 0.9, weight 1 (diffusers
+// SemanticStableDiffusionPipeline.__call__).
 func DefaultConcept(prompt string) Concept {
 	return Concept{Prompt: prompt, Weight: 1, Guidance: 5, Warmup: 10, Threshold: 0.9}
 }
 
-// DefaultAttendExcite returns Attend-and-Excite with diffusers' defaults (techniques.md §2)
-// and no tokens chosen.
+// DefaultAttendExcite returns Attend-and-Excite with diffusers' defaults
+// (StableDiffusionAttendAndExcitePipeline.__call__) and no tokens chosen.
 func DefaultAttendExcite() *AttendExcite {
 	return &AttendExcite{
 		Enabled:             true,

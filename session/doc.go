@@ -5,9 +5,9 @@
 // fingerprints, and the comparison behind `nudge verify`.
 //
 // The format is documented in docs/session-format.md; annotated examples live in examples/.
-// The A1111 "infotext" grammar follows /work/shared/reference/peers.md §3.1 (AUTOMATIC1111
+// The A1111 "infotext" grammar follows docs/references.md, "PNG metadata" (AUTOMATIC1111
 // create_infotext and parse_generation_parameters). Technique defaults follow diffusers'
-// semantic and attend-and-excite pipelines (techniques.md §1, §2).
+// semantic and attend-and-excite pipelines (their __call__ signatures).
 //
 // The package is pure Go: it imports neither ONNX Runtime nor any other nudge package, so the
 // CLI, the TUI and tests can all use it without a model.

@@ -19,9 +19,9 @@ const (
 	keyORT       = "ORT"
 )
 
-// FormatA1111 writes the session's parameters as A1111 infotext (peers.md §3.1), in A1111's
-// key order, then nudge's own keys, then Version. The text is lossy; the `nudge` PNG chunk
-// is the lossless record.
+// FormatA1111 writes the session's parameters as A1111 infotext (A1111 modules/processing.py,
+// create_infotext), in A1111's key order, then nudge's own keys, then Version. The text is lossy;
+// the `nudge` PNG chunk is the lossless record.
 func FormatA1111(s *Session) string {
 	p := &s.Params
 	it := &Infotext{Prompt: p.Prompt, Negative: p.Negative}

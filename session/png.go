@@ -20,8 +20,9 @@ var pngSignature = []byte("\x89PNG\r\n\x1a\n")
 // EncodePNG writes img as a PNG (standard library encoder, default compression) carrying s:
 // an iTXt chunk "nudge" with the session as rendered — s without its history and preview
 // settings, which describe the studio rather than the image — and an A1111-compatible
-// "parameters" text so other tools show the prompt and seed (peers.md §3.4). Both chunks
-// go before the first IDAT. The bytes are a deterministic function of img and s.
+// "parameters" text so other tools show the prompt and seed (A1111 reads the tEXt chunk
+// "parameters"). Both chunks go before the first IDAT. The bytes are a deterministic function of
+// img and s.
 func EncodePNG(w io.Writer, img image.Image, s *Session) error {
 	if err := s.Validate(); err != nil {
 		return err

@@ -4,8 +4,9 @@ import "strings"
 
 // a1111Samplers maps A1111 sampler names to nudge schedulers. A1111 before 1.9 folded the
 // Karras schedule into the name ("DPM++ 2M Karras"); later versions write it separately as
-// "Schedule type: Karras" (peers.md §1c, §3.1). PLMS is the PNDM family's linear multistep
-// part, which is what diffusers' PNDM runs with skip_prk_steps (the SD 1.5 default).
+// "Schedule type: Karras" (A1111 modules/sd_samplers_kdiffusion.py). PLMS is the PNDM family's
+// linear multistep part, which is what diffusers' PNDM runs with skip_prk_steps (the SD 1.5
+// default).
 func a1111Samplers() map[string]string {
 	return map[string]string{
 		"Euler a": "euler_a", "Euler": "euler", "DDIM": "ddim", "PLMS": "pndm", "PNDM": "pndm",

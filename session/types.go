@@ -73,7 +73,7 @@ type Noise struct {
 	// decimal string; both forms are read.
 	Seed uint64
 	// Generator names the random generator; "torch_cpu" reproduces torch.randn on a CPU
-	// torch.Generator bit for bit (onnx-models.md §8).
+	// torch.Generator bit for bit (PyTorch DistributionTemplates.h normal_fill).
 	Generator string
 }
 

@@ -13,7 +13,7 @@ import (
 // AttendExcite is Attend-and-Excite (Chefer et al. 2023, "Attend-and-Excite: Attention-Based
 // Semantic Guidance for Text-to-Image Diffusion Models"), ported from diffusers'
 // StableDiffusionAttendAndExcitePipeline (pipelines/deprecated/
-// stable_diffusion_attend_and_excite; notes in techniques.md §2). Before each of the first
+// stable_diffusion_attend_and_excite; Chefer et al. 2023, §3). Before each of the first
 // MaxIterToAlter steps it nudges every sample's latent so that the weakest chosen token's
 // smoothed cross-attention peak rises: the loss is computed in Go from the head-averaged
 // maps, and the runtime's VJP graph turns its gradient into a gradient on the latent. At the

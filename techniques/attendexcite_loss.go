@@ -4,8 +4,8 @@ import "math"
 
 // Attend-and-Excite's loss on one sample's aggregated cross-attention map, computed exactly as
 // diffusers' StableDiffusionAttendAndExcitePipeline._get_max_attention_per_token and
-// _compute_loss do (techniques.md §2), plus its gradient with respect to the map, which the
-// runtime's VJP graph carries on to the latent.
+// _compute_loss do (diffusers pipeline_stable_diffusion_attend_and_excite.py), plus its gradient
+// with respect to the map, which the runtime's VJP graph carries on to the latent.
 
 // softmaxTemperature multiplies the attention before the softmax over the text tokens.
 const softmaxTemperature = 100

@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// TestSmoothingKernelMatchesDiffusers compares with the kernel techniques.md §2 derives from
+// TestSmoothingKernelMatchesDiffusers compares with the kernel computed from
 // diffusers' GaussianSmoothing formula (σ 0.5, exp(−((x−μ)/(2σ))²)).
 func TestSmoothingKernelMatchesDiffusers(t *testing.T) {
 	want := [3][3]float64{

@@ -12,7 +12,7 @@ import (
 // SEGA is semantic guidance (Brack et al. 2023, "SEGA: Instructing Text-to-Image Models using
 // Semantic Guidance"), ported exactly from diffusers' SemanticStableDiffusionPipeline
 // (pipelines/deprecated/semantic_stable_diffusion/pipeline_semantic_stable_diffusion.py;
-// notes in techniques.md §1). Each concept prompt joins the batched UNet call; its
+// Brack et al. 2023, SEGA, §3). Each concept prompt joins the batched UNet call; its
 // difference from the unconditional prediction, scaled and masked to the strongest
 // (1−threshold) fraction of every latent channel, is added to the CFG term, with momentum.
 //

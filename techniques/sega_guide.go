@@ -8,8 +8,8 @@ import (
 )
 
 // Guide adds SEGA's edit guidance for one UNet call to g.Delta, following the per-step
-// algorithm of techniques.md §1 line by line. Tensors are float32 as in diffusers; weights
-// and scales are rounded to float32 where torch rounds them.
+// algorithm of diffusers' SemanticStableDiffusionPipeline.__call__ line by line. Tensors are
+// float32 as in diffusers; weights and scales are rounded to float32 where torch rounds them.
 //
 //  1. per concept: edit = scale·(±(ε_concept − ε_uncond)), masked per sample and latent
 //     channel to |edit| ≥ quantile(|edit|, threshold); weight w, or 0 once cooled down;

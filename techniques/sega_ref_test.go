@@ -2,10 +2,10 @@ package techniques
 
 import "math"
 
-// refSEGA is SEGA written straight from techniques.md §1 in float64, with full sorts and
-// the pseudocode's variable names: slow and literal, sharing no code with sega_guide.go
-// except quantile64's sort. It carries the same deliberate deviation (a zero normalising
-// sum in the partial branch adds nothing instead of NaN).
+// refSEGA is SEGA written straight from diffusers' SemanticStableDiffusionPipeline.__call__ in
+// float64, with full sorts and the pseudocode's variable names: slow and literal, sharing no code
+// with sega_guide.go except quantile64's sort. It carries the same deliberate deviation (a zero
+// normalising sum in the partial branch adds nothing instead of NaN).
 type refSEGA struct {
 	cfg        SEGAConfig
 	B, C, H, W int

@@ -5,7 +5,7 @@
 // momentum, say) in itself, so nothing leaks from one render into the next.
 //
 // Each technique ports one huggingface/diffusers pipeline exactly (see
-// /work/shared/reference/techniques.md for the formulas and their quirks); where a port has
+// the pipeline each technique's file names for the formulas and their quirks); where a port has
 // to differ, the technique's file says where and why.
 //
 // # How a render with SEGA flows through the hooks

@@ -198,7 +198,7 @@ func programOptions(ctx context.Context, o Options, setup PreviewSetup) []tea.Pr
 	}
 	if setup.Protocol == preview.Kitty {
 		// Kitty placeholders carry the image id as a 256-colour SGR, which a lower detected
-		// profile would rewrite (terminal-graphics.md §5.4 pitfall 1).
+		// profile would rewrite (docs/references.md, "Terminal graphics").
 		opts = append(opts, tea.WithColorProfile(colorprofile.ANSI256))
 	}
 	return opts

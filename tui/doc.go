@@ -10,7 +10,7 @@
 //
 // Live rendering (render.go): every parameter change restarts a debounce timer (250 ms by
 // default, Options.Debounce); when it fires, the request is rebuilt with BuildRequest and
-// submitted, which cancels the render in flight (peers.md §2.6: debounce, skip unchanged
+// submitted, which cancels the render in flight (debounce, skip unchanged
 // conditioning, cancel and restart). A change that leaves the request unchanged starts no
 // render. While attend-and-excite runs, the token pane shows each chosen token's peak
 // attention and the loss after every step (techniques.AttendExcite.LastStats).

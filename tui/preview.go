@@ -27,7 +27,7 @@ type frameMsg struct {
 }
 
 // previewPane shows the newest step (latents through the linear latent→RGB approximation,
-// onnx-models.md §5) or the final image. Encoding runs in a tea.Cmd, one at a time because a
+// madebyollin/taesd) or the final image. Encoding runs in a tea.Cmd, one at a time because a
 // Previewer is not safe for concurrent use; a picture that arrives meanwhile replaces any
 // waiting one, so the pane always catches up with the newest step (latest frame wins).
 type previewPane struct {

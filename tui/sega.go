@@ -34,8 +34,9 @@ type segaPane struct {
 }
 
 // Slider ranges and steps for SEGA's per-concept numbers (Brack et al. 2023; diffusers'
-// defaults: weight 1, edit guidance 5, threshold 0.9, warm-up 10; techniques.md §1).
-// Threshold stays below 1 because techniques.SEGA needs a quantile in [0,1).
+// defaults: weight 1, edit guidance 5, threshold 0.9, warm-up 10; diffusers
+// SemanticStableDiffusionPipeline). Threshold stays below 1 because techniques.SEGA needs a
+// quantile in [0,1).
 const (
 	weightStep, weightMax       = 0.1, 3.0
 	segaGuidanceStep, segaGMax  = 0.5, 20.0

@@ -3,8 +3,8 @@ package autodiff
 import "math"
 
 // Backward rules for pointwise nonlinearities and Softmax, written with standard ops in
-// place of ORT's training-only SigmoidGrad/TanhGrad/SoftmaxGrad_13 (autodiff.md §1.3). They
-// reuse the forward output y where the derivative is cheaper from it.
+// place of ORT's training-only SigmoidGrad/TanhGrad/SoftmaxGrad_13 (docs/autodiff.md,
+// "Background"). They reuse the forward output y where the derivative is cheaper from it.
 
 func (c *vjpCtx) dt() int32 { return c.dtype(c.out(0)) }
 

@@ -2,11 +2,11 @@ package autodiff
 
 import "github.com/nudge-studio/nudge/runtime/onnxgraph/onnxpb"
 
-// activity marks the sub-graph that is differentiated (autodiff.md §0.3): a tensor is
-// active when it is forward-reachable from some x through differentiable edges and
-// float-typed, and backward-reachable from some chosen output. Integer and bool tensors,
-// shape plumbing, and float branches that do not depend on x (the timestep embedding when
-// x = sample, the attention scale computed from Shape) are never active.
+// activity marks the sub-graph that is differentiated (as ORT's gradient_graph_builder.cc
+// BFSWithStopGradient; docs/autodiff.md): a tensor is active when it is forward-reachable from some
+// x through differentiable edges and float-typed, and backward-reachable from some chosen output.
+// Integer and bool tensors, shape plumbing, and float branches that do not depend on x (the
+// timestep embedding when x = sample, the attention scale computed from Shape) are never active.
 type activity struct {
 	tensor map[string]bool
 	nodes  []int // indices into fwdGraph.nodes, topological order

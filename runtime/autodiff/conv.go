@@ -67,8 +67,8 @@ func intsOr(n *onnxpb.NodeProto, name string, k int, def int64) []int64 {
 	return out
 }
 
-// vjpConv emits the three Conv gradients with standard ops (autodiff.md §1.3–1.4, checked
-// numerically in §5):
+// vjpConv emits the three Conv gradients with standard ops (docs/autodiff.md, "Background";
+// checked numerically):
 //   - dX = ConvTranspose(G, W) with the forward strides/pads/dilations/group and the
 //     output_padding that restores X's size exactly;
 //   - dW (group 1) = the swapped-role Conv of Xᵀ with Gᵀ (strides ↔ dilations), sliced to the

@@ -6,9 +6,9 @@ import (
 
 // promoteWrt makes every Wrt tensor a graph input. An initializer keeps its stored value as
 // the input's default (ONNX IR ≥ 4), so feeding it is optional; otherwise ORT's constant
-// folding could precompute the nodes that depend on it (autodiff.md §4.3). An intermediate
-// tensor cuts the graph: its producer's output is renamed and left to dead-code elimination,
-// and the tensor becomes an input the caller must feed.
+// folding could precompute the nodes that depend on it (docs/autodiff.md, "Background"). An
+// intermediate tensor cuts the graph: its producer's output is renamed and left to dead-code
+// elimination, and the tensor becomes an input the caller must feed.
 func promoteWrt(g *onnxpb.GraphProto, opset int64, req Request) error {
 	isInput := map[string]bool{}
 	for _, vi := range g.GetInput() {

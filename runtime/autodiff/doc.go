@@ -1,7 +1,8 @@
 // Package autodiff builds reverse-mode gradient (vector–Jacobian product) graphs for ONNX
 // models, made only of standard ONNX operators so that they run on stock ONNX Runtime on CPU
 // and GPU. ONNX Runtime's own gradient builder exists only in its training build and emits
-// training-only kernels (SoftmaxGrad, ConvGrad, …); see /work/shared/reference/autodiff.md §0–1.
+// training-only kernels (SoftmaxGrad, ConvGrad, …); see ORT
+// orttraining/orttraining/core/graph/gradient_builder.cc and docs/autodiff.md.
 //
 // Given a forward graph, chosen output tensors O_i and chosen tensors x (graph inputs,
 // initializers or intermediate tensors), Build emits one graph whose inputs are the forward

@@ -1,7 +1,7 @@
 package autodiff
 
-// Backward rules for broadcasting arithmetic (autodiff.md §1.3). Every input gradient is
-// reduced back to the input's shape with sumTo, since the forward may have broadcast it.
+// Backward rules for broadcasting arithmetic (docs/autodiff.md, "Background"). Every input gradient
+// is reduced back to the input's shape with sumTo, since the forward may have broadcast it.
 
 func vjpIdentity(c *vjpCtx) error {
 	c.gx[0] = c.gy[0]

@@ -363,7 +363,7 @@ func (c *gradCheck) richardson(x string, v tensor, h float64) float64 {
 }
 
 // finiteDifferences checks ⟨∇_x, v⟩ against central differences of the objective along
-// dirs random directions, with step h·rms(x) (autodiff.md §4.1: h ≈ 1e-2 in float32)
+// dirs random directions, with step h·rms(x) (docs/autodiff.md: h ≈ 1e-2 in float32)
 // refined by one Richardson step.
 func (c *gradCheck) finiteDifferences(h, tol float64, dirs int) {
 	c.tb.Helper()

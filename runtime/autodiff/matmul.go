@@ -1,8 +1,8 @@
 package autodiff
 
-// Backward rules for MatMul and Gemm (autodiff.md §1.3). ORT's builder emits FusedMatMul;
-// here plain Transpose + MatMul is used, which ORT's MatMulTransposeFusion turns into
-// FusedMatMul anyway.
+// Backward rules for MatMul and Gemm (ORT gradient_builder.cc GetMatMulGradient; docs/autodiff.md).
+// ORT's builder emits FusedMatMul; here plain Transpose + MatMul is used, which ORT's
+// MatMulTransposeFusion turns into FusedMatMul anyway.
 
 // swapLast returns the perm exchanging the last two of rank axes.
 func swapLast(rank int) []int64 {

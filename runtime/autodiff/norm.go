@@ -3,8 +3,8 @@ package autodiff
 // Backward rules for InstanceNormalization (which is how torch exports GroupNorm:
 // Reshape → InstanceNormalization → Reshape → Mul γ → Add β) and LayerNormalization-17.
 // ORT has no InstanceNormalization gradient at all and only a training-only
-// LayerNormalizationGrad (autodiff.md §0.2, §1.3). Both reduce to one formula over the
-// normalised axes, verified in float64 in autodiff.md §5:
+// LayerNormalizationGrad (docs/autodiff.md, "Background"). Both reduce to one formula over the
+// normalised axes, verified in float64 (docs/autodiff.md):
 //
 //	x̂ = (x − μ)·r, r = 1/√(var + ε), g = G·γ
 //	dx = r·(g − mean(g) − x̂·mean(g·x̂)),  dγ = Σ G·x̂,  dβ = Σ G.

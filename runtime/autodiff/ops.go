@@ -57,7 +57,7 @@ func (e *emitter) zeros(dtype int32, shape []int64) string {
 
 // sumTo reduces a broadcast gradient g (of shape from) back to shape to: sum over the
 // leading axes to lacks and over the axes where to has 1 and from does not, then reshape
-// (autodiff.md §1.4, "broadcast reduction without BroadcastGradientArgs").
+// (docs/autodiff.md, "Background", broadcast reduction).
 func (e *emitter) sumTo(g string, from, to []int64) string {
 	if equalShapes(from, to) {
 		return g

@@ -2,7 +2,7 @@ package autodiff
 
 // vjpReduce covers ReduceSum and ReduceMean: restore the reduced axes (when keepdims = 0),
 // broadcast back to the input's shape, and scale by 1/N for the mean. ORT's builder uses the
-// training-only Scale op for the mean (autodiff.md §1.3).
+// training-only Scale op for the mean (docs/autodiff.md, "Background").
 func vjpReduce(c *vjpCtx) error {
 	x := c.in(0)
 	shape := c.shape(x)

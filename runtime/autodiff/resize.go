@@ -114,7 +114,7 @@ func nearestSource(n *onnxpb.NodeProto, in, out int64, scale float64) ([]int64, 
 }
 
 // vjpResize differentiates nearest-mode Resize, which has no gradient in ORT at all (its
-// ResizeGrad is bilinear and CUDA-only, autodiff.md §0.2). Each output element copies one
+// ResizeGrad is bilinear and CUDA-only; docs/autodiff.md). Each output element copies one
 // input element, so the gradient sums the gradient of all copies. When every resized axis
 // repeats each input element s times in a row (torch's scale-2 upsampling) that is one
 // Reshape + ReduceSum; otherwise each resized axis is contracted with its 0/1 selection

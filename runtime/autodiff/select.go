@@ -1,6 +1,6 @@
 package autodiff
 
-// Backward rules for ops that join, split or index tensors (autodiff.md §1.3).
+// Backward rules for ops that join, split or index tensors (docs/autodiff.md, "Background").
 
 // vjpConcat splits the gradient at the inputs' sizes along the axis.
 func vjpConcat(c *vjpCtx) error {
@@ -23,7 +23,7 @@ func vjpConcat(c *vjpCtx) error {
 }
 
 // vjpSplit concatenates the output gradients, with zeros for outputs no gradient reached
-// (ORT's builder would produce a wrongly sized result there, autodiff.md §1.3).
+// (ORT's builder would produce a wrongly sized result there; docs/autodiff.md).
 func vjpSplit(c *vjpCtx) error {
 	r := int64(len(c.shape(c.in(0))))
 	axis, err := normAxis(attrInt(c.n, "axis", 0), r)
@@ -43,8 +43,8 @@ func vjpSplit(c *vjpCtx) error {
 }
 
 // vjpGather differentiates the data input with a one-hot matrix product, which needs no
-// opset-16 ScatterND reduction and runs on every execution provider (autodiff.md §1.4):
-// data [A…, V, B…] gathered on axis a with n indices gives G [A…, idx…, B…];
+// opset-16 ScatterND reduction and runs on every execution provider (docs/autodiff.md,
+// "Background"): data [A…, V, B…] gathered on axis a with n indices gives G [A…, idx…, B…];
 // d data = OneHot(idx)ᵀ [V, n] · G viewed as [ΠA, n, ΠB], reshaped to data's shape.
 func vjpGather(c *vjpCtx) error {
 	data, idx := c.in(0), c.in(1)

@@ -1,7 +1,7 @@
 package autodiff
 
 // Backward rules for ops that only move elements around: the gradient is the inverse
-// movement (autodiff.md §1.3).
+// movement (docs/autodiff.md, "Background").
 
 // vjpReshapeLike covers Reshape, Flatten, Squeeze and Unsqueeze: reshape the gradient to
 // the input's static shape.

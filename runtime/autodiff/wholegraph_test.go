@@ -104,7 +104,7 @@ func TestTinyUNetGradients(t *testing.T) {
 
 // aeSmallMaps are the small preset's cross-attention maps at its second-deepest level
 // (8×8 = 64 query tokens): the counterpart of the 16×16 maps Attend-and-Excite aggregates
-// in SD 1.5 (down_blocks.2 and up_blocks.1; techniques.md §2).
+// in SD 1.5 (down_blocks.2 and up_blocks.1; docs/references.md, "SD 1.5 attention layout").
 var aeSmallMaps = []string{
 	"/down_blocks.1/attentions.0/transformer_blocks.0/attn2/Softmax_output_0",
 	"/up_blocks.1/attentions.0/transformer_blocks.0/attn2/Softmax_output_0",

@@ -19,7 +19,8 @@ var (
 // attention emits diffusers' classic AttnProcessor in the current scope: q,k,v reshaped
 // [N,L,heads·d] → [N·heads,L,d] batch-major, P = Softmax(Q·Kᵀ·d^-0.5 [+mask]) over keys,
 // then P·V — nodes "<scope>/MatMul" (Q·Kᵀ), "<scope>/Softmax", "<scope>/MatMul_1" (P·V), as in
-// shared/reference/techniques.md §0. ctx is x for self-attention; mask may be "".
+// diffusers attention_processor.py, Attention.get_attention_scores. ctx is x for self-attention;
+// mask may be "".
 func (g *graph) attention(x, ctx string, dim, ctxDim, heads int64, m attnModules, mask string) string {
 	d := dim / heads
 	proj := func(module, in string, inDim int64) string {

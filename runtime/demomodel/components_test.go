@@ -26,7 +26,8 @@ type componentWant struct {
 	inputs, outputs []ioWant
 }
 
-// exportAxes are the dim_param names each exporter writes (onnx-models.md §1a/§1b).
+// exportAxes are the dim_param names each exporter writes (diffusers
+// convert_stable_diffusion_checkpoint_to_onnx.py; Optimum exporters/onnx/model_configs.py).
 type exportAxes struct{ batch, seq, h, w, imgH, imgW, latH, latW, ch string }
 
 var (

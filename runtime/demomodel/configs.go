@@ -30,7 +30,8 @@ func writeJSON(path string, v any) error {
 	return os.WriteFile(path, buf.Bytes(), 0o644)
 }
 
-// schedulerConfig is SD 1.5's scheduler/scheduler_config.json (techniques.md §9).
+// schedulerConfig is SD 1.5's scheduler/scheduler_config.json (runwayml/stable-diffusion-v1-5,
+// scheduler/scheduler_config.json).
 func schedulerConfig() map[string]any {
 	return map[string]any{
 		"_class_name": "PNDMScheduler", "_diffusers_version": diffusersVersion,

@@ -3,9 +3,9 @@
 //
 // A folder looks like the Optimum exporter's (or, with Layout "diffusers", like the legacy
 // convert_stable_diffusion_checkpoint_to_onnx.py script's; see
-// shared/reference/onnx-models.md §1): model_index.json, text_encoder/, unet/, vae_encoder/,
-// vae_decoder/ (each model.onnx + config.json, weights in model.onnx_data above 2 MB or
-// always for sd15; the legacy layout puts the UNet's in weights.pb), tokenizer/ (CLIP BPE
+// docs/references.md, "ONNX exports in the wild"): model_index.json, text_encoder/, unet/,
+// vae_encoder/, vae_decoder/ (each model.onnx + config.json, weights in model.onnx_data above 2 MB
+// or always for sd15; the legacy layout puts the UNet's in weights.pb), tokenizer/ (CLIP BPE
 // files over a small vocabulary of our own) and scheduler/scheduler_config.json with SD 1.5's
 // PNDM values. Options.TAESD adds taesd_decoder.onnx for live previews.
 //
@@ -24,6 +24,7 @@
 //	sd15    512    (320, 640, 1280, 1280)   (y, y, y, n) 2       8      768    32      768×12, 12, 3072 (49408 rows)   (128, 256, 512, 512), 2, 32            859.5 M
 //
 // tiny attends at 8×8 (down_blocks.0, up_blocks.1) and 4×4 (mid); small at 16×16, 8×8 and
-// 4×4 (mid); sd15 has SD 1.5's exact layout (techniques.md §0) and parameter counts. tiny and
-// small size the token embedding to the tokenizer (1687 ids); all use 77 positions.
+// 4×4 (mid); sd15 has SD 1.5's exact layout (docs/references.md, "SD 1.5 attention layout") and
+// parameter counts. tiny and small size the token embedding to the tokenizer (1687 ids); all use 77
+// positions.
 package demomodel

@@ -7,7 +7,7 @@ import (
 )
 
 // The layers below emit the op patterns torch.onnx produces for the corresponding torch
-// modules (see shared/reference/onnx-models.md §3). Weights are fan-in scaled:
+// modules (see docs/references.md, "ONNX exports in the wild"). Weights are fan-in scaled:
 // uniform(±gain·√(3/fan_in)) has variance gain²/fan_in, which keeps activations near unit
 // scale; residual branches use a gain below one so deep stacks stay unsaturated.
 

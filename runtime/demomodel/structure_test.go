@@ -32,8 +32,8 @@ func nodeNames(g *graph) map[string]string {
 }
 
 // TestSD15AttentionLayout checks the sd15 UNet's cross-attention Softmax nodes against the
-// SD 1.5 layout table in shared/reference/techniques.md §0: 16 transformer blocks, named by
-// module path, each with attn1/attn2 MatMul → Softmax → MatMul_1.
+// SD 1.5 layout table in docs/references.md ("SD 1.5 attention layout"): 16 transformer blocks,
+// named by module path, each with attn1/attn2 MatMul → Softmax → MatMul_1.
 func TestSD15AttentionLayout(t *testing.T) {
 	g := graphOf(t, Options{Preset: "sd15"}, "unet/model.onnx")
 	names := nodeNames(g)
@@ -156,7 +156,7 @@ func TestSD15ParameterCounts(t *testing.T) {
 	}
 }
 
-// TestTAESDParameterCount: TAESD's decoder has 1,222,531 parameters (onnx-models.md §5).
+// TestTAESDParameterCount: TAESD's decoder has 1,222,531 parameters (madebyollin/taesd).
 func TestTAESDParameterCount(t *testing.T) {
 	infos, err := Describe(Options{TAESD: true})
 	if err != nil {

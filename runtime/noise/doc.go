@@ -1,8 +1,8 @@
 // Package noise reproduces the random numbers of PyTorch's CPU torch.Generator, so a seed in
 // nudge gives the same initial latents as diffusers run with
-// `generator=torch.Generator("cpu").manual_seed(seed)` (reference: shared/reference/onnx-models.md §8,
-// after pytorch/pytorch aten/src/ATen/core/MT19937RNGEngine.h, CPUGeneratorImpl.cpp,
-// core/DistributionsHelper.h and native/cpu/DistributionTemplates.h).
+// `generator=torch.Generator("cpu").manual_seed(seed)` (after pytorch/pytorch
+// aten/src/ATen/core/MT19937RNGEngine.h, CPUGeneratorImpl.cpp, core/DistributionsHelper.h and
+// native/cpu/DistributionTemplates.h, normal_fill).
 //
 // What is reproduced:
 //

@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-// Published PyTorch outputs (shared/reference/onnx-models.md §8), printed to 4 decimals.
+// Outputs of real PyTorch (torch.manual_seed(s); torch.randn(16)), printed to 4 decimals.
 func TestRandnKnownValues(t *testing.T) {
 	cases := []struct {
 		name string
@@ -50,8 +50,8 @@ func refUniforms24(m *mt19937, n int) []float64 {
 	return u
 }
 
-// refRandnFloat64 recomputes the ≥16-element path in float64 from its description (onnx-models.md
-// §8), independently of the package's float32 kernels.
+// refRandnFloat64 recomputes the ≥16-element path in float64 from PyTorch's normal_fill
+// (aten/src/ATen/native/cpu/DistributionTemplates.h), independently of the package's float32 kernels.
 func refRandnFloat64(seed uint32, n int) []float64 {
 	var m mt19937
 	m.seed(seed)

@@ -16,7 +16,7 @@ const (
 
 // Attention is one attention probability tensor P = softmax(scale·QKᵀ) of a UNet, shaped
 // [batch, heads, QueryLen, KeyLen] (or [batch·heads, QueryLen, KeyLen] in legacy exports);
-// see techniques.md §0.
+// see docs/references.md, "SD 1.5 attention layout".
 type Attention struct {
 	Path     string `json:"path"`      // module path, e.g. down_blocks.2/attentions.0/transformer_blocks.0/attn2
 	Kind     string `json:"kind"`      // KindSelf or KindCross; "" when neither names nor structure tell
@@ -86,7 +86,8 @@ func newFinder(m *Model) *finder {
 	return f
 }
 
-// contextInput is the UNet input carrying the text embeddings (onnx-models.md §1).
+// contextInput is the UNet input carrying the text embeddings (encoder_hidden_states in both
+// exporters).
 const contextInput = "encoder_hidden_states"
 
 // scaleOps may sit between Q·Kᵀ and Softmax: the scale (Mul/Div), baddbmm's Add, a Cast to

@@ -47,7 +47,7 @@ func (m *Model) AddInput(vi *onnxpb.ValueInfoProto) error {
 }
 
 // AddOutput exposes a value as a graph output, e.g. an attention Softmax for techniques that
-// read attention maps (onnx-models.md §0 item 4).
+// read attention maps (docs/references.md, "ONNX exports in the wild").
 func (m *Model) AddOutput(vi *onnxpb.ValueInfoProto) error {
 	g := m.Graph()
 	for _, o := range g.GetOutput() {

@@ -12,7 +12,7 @@ import (
 )
 
 // externalThreshold matches Optimum's size_threshold: tensors of at least this many bytes go
-// to the data file (onnx-models.md §1b).
+// to the data file (as Optimum's model.onnx_data).
 const externalThreshold = 1024
 
 // SaveWithExternalData writes the model to path with every initializer of 1 KiB or more

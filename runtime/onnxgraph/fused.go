@@ -6,8 +6,8 @@ import (
 )
 
 // fusedOps are the com.microsoft contrib ops ORT's transformer optimizer writes into SD
-// graphs (optimize_pipeline.py → UnetOnnxModel.optimize, onnx-models.md §3). The attention
-// ones replace MatMul→Softmax→MatMul, so the probability tensor no longer exists.
+// graphs (optimize_pipeline.py → UnetOnnxModel.optimize in onnxruntime/python/tools/transformers).
+// The attention ones replace MatMul→Softmax→MatMul, so the probability tensor no longer exists.
 var fusedOps = map[string]bool{
 	"Attention": true, "MultiHeadAttention": true, "PackedAttention": true,
 	"PackedMultiHeadAttention": true, "GroupQueryAttention": true,

@@ -13,7 +13,7 @@ import (
 )
 
 // componentNames are the pipeline folders Inspect looks at, in pipeline order
-// (onnx-models.md §1: diffusers script and Optimum layouts; taesd from §5).
+// (docs/references.md: diffusers script and Optimum layouts; taesd from madebyollin/taesd).
 var componentNames = []string{"text_encoder", "text_encoder_2", "unet", "vae_encoder", "vae_decoder", "safety_checker", "taesd_decoder"}
 
 // Report summarises an SD ONNX pipeline folder from its graphs alone: no weights are read,
@@ -144,7 +144,7 @@ func loadComponent(dir, name string) (*Component, error) {
 }
 
 // findONNX locates a component's graph: <name>/model.onnx, else the only .onnx file in
-// <name>/ (some repos use other names, onnx-models.md §6), else a flat <name>.onnx.
+// <name>/ (some repos use other names, docs/references.md), else a flat <name>.onnx.
 func findONNX(dir, name string) (string, error) {
 	folder := filepath.Join(dir, name)
 	if fileExists(filepath.Join(folder, "model.onnx")) {

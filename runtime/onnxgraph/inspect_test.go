@@ -25,8 +25,9 @@ type pipelineSpec struct {
 	fused      bool // replace the UNet by an ORT-fused graph
 }
 
-// writePipeline lays out a diffusers-script-style folder (onnx-models.md §1a): model_index.json,
-// text_encoder/, unet/ with weights.pb, vae_decoder/, tokenizer/.
+// writePipeline lays out a diffusers-script-style folder (diffusers
+// convert_stable_diffusion_checkpoint_to_onnx.py): model_index.json, text_encoder/, unet/ with
+// weights.pb, vae_decoder/, tokenizer/.
 func writePipeline(t testing.TB, s pipelineSpec) string {
 	t.Helper()
 	dir := t.TempDir()

@@ -1,8 +1,8 @@
 // Package onnxgraph reads, queries, edits and writes ONNX models without touching their
 // weights unless asked: a Stable Diffusion UNet's model.onnx is about 1 MB while its external
-// data (weights.pb, model.onnx_data, model.onnx.data) is several GB (onnx-models.md §1, §3).
-// It also finds the attention probability tensors of torch-exported UNets (FindAttention) and
-// summarises a pipeline folder (Inspect).
+// data (weights.pb, model.onnx_data, model.onnx.data) is several GB (docs/references.md, "ONNX
+// exports in the wild"). It also finds the attention probability tensors of torch-exported UNets
+// (FindAttention) and summarises a pipeline folder (Inspect).
 package onnxgraph
 
 import (

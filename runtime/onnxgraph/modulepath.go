@@ -7,7 +7,7 @@ import (
 
 // UNet module paths come from torch.onnx's scoped node names, e.g.
 // "/down_blocks.2/attentions.0/transformer_blocks.0/attn2/Softmax", sometimes under "/unet/"
-// (onnx-models.md §3, "Node naming").
+// (docs/references.md, "ONNX exports in the wild").
 
 // modulePath is the module part of a node name: the op's own name is dropped, and so is any
 // prefix before the first UNet stage ("unet/"). Names without a stage keep their full scope.
@@ -84,7 +84,8 @@ func (a unetKey) less(b unetKey) bool {
 
 // downsampleFactor is how much smaller than the latent a module's feature map is, from its
 // stage: down_blocks.k → 2^k, mid_block → 2^(n-1), up_blocks.k → 2^(n-1-k), with n down blocks
-// (techniques.md §0 table). It is 0 when the path names no stage or the index is out of range.
+// (docs/references.md, "SD 1.5 attention layout"). It is 0 when the path names no stage or the
+// index is out of range.
 func downsampleFactor(path string, downBlocks int) int {
 	for _, p := range strings.Split(path, "/") {
 		var level int

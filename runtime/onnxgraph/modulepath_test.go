@@ -21,7 +21,7 @@ func TestModulePath(t *testing.T) {
 	}
 }
 
-// TestDownsampleFactorSD15 checks the stage rule against the SD1.5 table of techniques.md §0
+// TestDownsampleFactorSD15 checks the stage rule against the SD1.5 table of docs/references.md
 // (four down blocks; latent 64×64 → 64, 32, 16, 8).
 func TestDownsampleFactorSD15(t *testing.T) {
 	tests := []struct {

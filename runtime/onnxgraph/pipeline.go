@@ -4,10 +4,11 @@ import (
 	"strings"
 )
 
-// Pipeline families and variants, told apart by the UNet's signature (onnx-models.md §1):
-// cross-attention width 768 is SD1.x, 1024 SD2.x, 2048 (or text_embeds/time_ids inputs) SDXL;
-// sample channels 4 are text-to-image, 8 instruct-pix2pix (image latents concatenated),
-// 5 depth-to-image (a depth channel), 9 inpainting (mask + masked-image latents).
+// Pipeline families and variants, told apart by the UNet's signature (docs/references.md, "ONNX
+// exports in the wild"): cross-attention width 768 is SD1.x, 1024 SD2.x, 2048 (or
+// text_embeds/time_ids inputs) SDXL; sample channels 4 are text-to-image, 8 instruct-pix2pix (image
+// latents concatenated), 5 depth-to-image (a depth channel), 9 inpainting (mask + masked-image
+// latents).
 const (
 	FamilySD1     = "SD1.x"
 	FamilySD2     = "SD2.x"
@@ -87,7 +88,8 @@ func dimAt(m *Model, input string, axis int) (int, bool) {
 // widthOf finds a UNet input's channel count: its declared dimension when static, else the
 // matching dimension of the weight it meets first (conv_in's [out, in, k, k] kernel for
 // sample; to_k's [in, out] matrix for encoder_hidden_states). The diffusers script exports
-// sample with a dynamic channels axis (onnx-models.md §1a), so the fallback is needed there.
+// sample with a dynamic channels axis (diffusers convert_stable_diffusion_checkpoint_to_onnx.py),
+// so the fallback is needed there.
 func widthOf(unet *Model, input string, axis int, op string, weightAxis int) int {
 	if n, ok := dimAt(unet, input, axis); ok {
 		return n

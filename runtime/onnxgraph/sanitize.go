@@ -9,7 +9,7 @@ import (
 // sanitize makes text read from a model file safe to print on a terminal: it drops ANSI escape
 // sequences (CSI, OSC and two-byte ESC forms), other control characters, and Unicode
 // bidirectional overrides that could reorder what the user sees, and replaces invalid UTF-8
-// with U+FFFD. Node and tensor names are untrusted input (see onnx-models.md §3 on names).
+// with U+FFFD. Node and tensor names are untrusted input (a model file can name them anything).
 func sanitize(s string) string {
 	var b strings.Builder
 	for i := 0; i < len(s); {

@@ -8,8 +8,9 @@ import (
 )
 
 // unetSpec describes a miniature SD-style UNet built the way torch.onnx exports one
-// (onnx-models.md §3): module-scoped node names, MatMul→Softmax→MatMul attention, and three
-// down blocks so that stage factors are 1, 2, 4 (as 1…8 in SD1.5, techniques.md §0).
+// (docs/references.md, "ONNX exports in the wild"): module-scoped node names, MatMul→Softmax→MatMul
+// attention, and three down blocks so that stage factors are 1, 2, 4 (as 1…8 in SD1.5,
+// docs/references.md).
 type unetSpec struct {
 	opset      int64  // 14: decomposed LayerNorm, legacy scaling after Q·Kᵀ; 17: LayerNormalization, SDPA scaling
 	inCh       int    // sample channels (4 SD, 8 instruct-pix2pix, 5 depth)

@@ -15,7 +15,8 @@ import (
 // does not set (or lists in `_use_default_values`, which diffusers writes for keys it filled from
 // defaults) take the default of whichever scheduler class uses the config — exactly what diffusers'
 // `SchedulerClass.from_config(config)` does (configuration_utils.py, extract_init_dict;
-// shared/reference/techniques.md §9). Unknown keys are ignored, as diffusers ignores them.
+// diffusers configuration_utils.py, extract_init_dict). Unknown keys are ignored, as diffusers
+// ignores them.
 type Config struct {
 	// ClassName is `_class_name`, e.g. "PNDMScheduler" for SD 1.5.
 	ClassName string
@@ -198,8 +199,8 @@ func (c Config) Has(key string) bool {
 	return ok
 }
 
-// SD15Config is Stable Diffusion 1.5's scheduler/scheduler_config.json (techniques.md §9), for
-// tests, demos and models that ship without one.
+// SD15Config is Stable Diffusion 1.5's scheduler/scheduler_config.json
+// (runwayml/stable-diffusion-v1-5), for tests, demos and models that ship without one.
 func SD15Config() Config {
 	return Config{ClassName: "PNDMScheduler", values: map[string]any{
 		"beta_start": 0.00085, "beta_end": 0.012, "beta_schedule": "scaled_linear",

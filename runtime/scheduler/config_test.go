@@ -79,7 +79,7 @@ func TestLoadConfigFile(t *testing.T) {
 }
 
 // Switching class follows from_config: keys the file set carry over, the rest take the new
-// class's defaults (techniques.md §9).
+// class's defaults (diffusers configuration_utils.py, extract_init_dict and _use_default_values).
 func TestFromConfigDerivation(t *testing.T) {
 	sd := SD15Config()
 	dd := newScheduler(t, "ddim", sd, Options{}, 50).(*ddim)

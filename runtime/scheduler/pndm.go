@@ -28,7 +28,7 @@ func (s *pndm) InitNoiseSigma() float64 { return 1 }
 func (s *pndm) ScaleModelInput(sample []float32, _ int) []float32 { return sample }
 
 // SetTimesteps builds plms_timesteps = reverse(ts[:-1] ++ ts[-2:-1] ++ ts[-1:]) from the
-// ascending spacing ts (techniques.md §9).
+// ascending spacing ts (diffusers scheduling_pndm.py, PNDMScheduler.set_timesteps).
 func (s *pndm) SetTimesteps(n int) error {
 	if err := checkSteps(n, s.p); err != nil {
 		return err

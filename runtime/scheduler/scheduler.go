@@ -1,7 +1,7 @@
 // Package scheduler implements the diffusers noise schedulers nudge offers — PNDM (PLMS), DDIM,
 // Euler, Euler ancestral and DPM-Solver++ 2M, with Karras sigmas where diffusers has them — read
 // from a model's scheduler/scheduler_config.json with diffusers' semantics
-// (shared/reference/techniques.md §9; huggingface/diffusers src/diffusers/schedulers/).
+// (huggingface/diffusers src/diffusers/schedulers/).
 //
 // A Scheduler holds one render's state (PNDM's past noise predictions, DPM-Solver's previous
 // data prediction), so the engine builds a new one per render with New.

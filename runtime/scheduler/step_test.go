@@ -101,9 +101,10 @@ func TestPerfectDenoiserReachesTarget(t *testing.T) {
 	}
 }
 
-// PNDM's warm-up and PLMS history, worked by hand from techniques.md §9 with T=5 (6 calls):
-// c0: e0 from x; c1: (e0+e1)/2 restarting from x_c0 at t0 → t1; c2: ets=[e0,e2]; c3: [e0,e2,e3];
-// c4: [e0,e2,e3,e4]; c5: [e2,e3,e4,e5] (the c1 output is never stored).
+// PNDM's warm-up and PLMS history, worked by hand from diffusers scheduling_pndm.py (step_plms)
+// with T=5 (6 calls): c0: e0 from x; c1: (e0+e1)/2 restarting from x_c0 at t0 → t1; c2:
+// ets=[e0,e2]; c3: [e0,e2,e3]; c4: [e0,e2,e3,e4]; c5: [e2,e3,e4,e5] (the c1 output is never
+// stored).
 func TestPNDMWarmUpByHand(t *testing.T) {
 	s := newScheduler(t, "pndm", SD15Config(), Options{}, 5).(*pndm)
 	ts := s.Timesteps()
@@ -175,7 +176,8 @@ func TestDDIMEtaByHand(t *testing.T) {
 	}
 }
 
-// Euler ancestral: σ_up, σ_down by hand (techniques.md §9), one noise draw of the sample's size.
+// Euler ancestral: σ_up, σ_down by hand (diffusers scheduling_euler_ancestral_discrete.py, step),
+// one noise draw of the sample's size.
 func TestEulerAncestralByHand(t *testing.T) {
 	s := newScheduler(t, "euler_a", SD15Config(), Options{}, 20).(*euler)
 	x, m, z := []float32{3.1, -2.2}, []float32{0.5, -0.25}, []float32{0.75, 1.25}
@@ -236,7 +238,8 @@ func TestDPMSolverSecondOrderByHand(t *testing.T) {
 	}
 }
 
-// Euler's one step and input scaling by hand: x0 = x − σε, x' = x + ε·(σ_next − σ), input x/√(σ²+1).
+// Euler's one step and input scaling by hand: x0 = x − σε, x' = x + ε·(σ_next − σ), input
+// x/√(σ²+1).
 func TestEulerByHand(t *testing.T) {
 	s := newScheduler(t, "euler", SD15Config(), Options{}, 20).(*euler)
 	x, m := []float32{5.5, -3}, []float32{0.4, 0.9}

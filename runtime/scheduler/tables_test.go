@@ -7,8 +7,9 @@ import (
 	"testing"
 )
 
-// refAlphasCumprod is ᾱ in float64 straight from the formulas (techniques.md §9), with no float32
-// rounding anywhere: the independent reference the scheduler tables are checked against.
+// refAlphasCumprod is ᾱ in float64 straight from the formulas (diffusers' scheduler __init__
+// betas and betas_for_alpha_bar), with no float32 rounding anywhere: the independent
+// reference the scheduler tables are checked against.
 func refAlphasCumprod(schedule string, start, end float64, n int) []float64 {
 	out := make([]float64, n)
 	acc := 1.0
@@ -73,7 +74,7 @@ func TestAlphasCumprod(t *testing.T) {
 	}
 }
 
-// Known values of SD 1.5's schedule (techniques.md §9).
+// Known values of SD 1.5's schedule (diffusers PNDMScheduler with SD 1.5's config).
 func TestSD15TableKnownValues(t *testing.T) {
 	p, err := resolve(SD15Config(), classPNDM, Options{})
 	if err != nil {

@@ -5,8 +5,9 @@ import (
 	"testing"
 )
 
-// refSpacing recomputes diffusers' spacings in float64 from the formulas of techniques.md §9,
-// written directly (no numpy emulation): descending timesteps for DDIM/PNDM/Euler-style spacing.
+// refSpacing recomputes diffusers' spacings in float64 from the formulas of diffusers'
+// set_timesteps (timestep_spacing), written directly (no numpy emulation): descending timesteps for
+// DDIM/PNDM/Euler-style spacing.
 func refSpacing(spacing string, n, steps, offset int, round bool) []float64 {
 	var out []float64
 	switch spacing {
@@ -143,7 +144,7 @@ func TestDPMSolverTimestepsAndSigmas(t *testing.T) {
 	}
 }
 
-// Values quoted in techniques.md §9 for SD 1.5.
+// Values diffusers gives for SD 1.5's config.
 func TestKnownSchedules(t *testing.T) {
 	sd := SD15Config()
 	pndm := newScheduler(t, "", sd, Options{}, 50)
