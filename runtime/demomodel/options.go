@@ -10,6 +10,9 @@ import (
 type Options struct {
 	// Preset is "tiny", "small" or "sd15" (see the table in the package doc).
 	Preset string
+	// Architecture, when set, replaces the named presets: its sizes are used and its Name
+	// becomes Preset. Models nudge trains itself (the shapes world) start from it.
+	Architecture *Preset
 	// Opset is "14" (LayerNorm decomposed, the exporters' default) or "17" (LayerNormalization).
 	Opset string
 	// DType is "fp32" or "fp16"; fp16 makes every float weight and float graph I/O float16,
@@ -55,8 +58,13 @@ func (o Options) withDefaults() (Options, error) {
 		}
 		return &BadOptionError{Option: option, Value: *field, Allowed: allowed}
 	}
+	names := presetNames()
+	if o.Architecture != nil {
+		o.Preset = o.Architecture.Name
+		names = []string{o.Architecture.Name}
+	}
 	checks := []error{
-		pick(&o.Preset, "preset", presetNames()...),
+		pick(&o.Preset, "preset", names...),
 		pick(&o.Opset, "opset", "17", "14"),
 		pick(&o.DType, "dtype", "fp32", "fp16"),
 		pick(&o.Layout, "layout", "optimum", "diffusers"),
@@ -68,6 +76,14 @@ func (o Options) withDefaults() (Options, error) {
 		}
 	}
 	return o, nil
+}
+
+// preset is the architecture the options describe.
+func (o Options) preset() Preset {
+	if o.Architecture != nil {
+		return *o.Architecture
+	}
+	return presetByName(o.Preset)
 }
 
 // opsetVersion is the numeric opset for validated options.

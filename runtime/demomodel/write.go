@@ -37,7 +37,7 @@ type ComponentInfo struct {
 
 // plan builds every graph (small: no weight values) and decides where each file goes.
 func plan(o Options) ([]*component, bpeVocab) {
-	p := presetByName(o.Preset)
+	p := o.preset()
 	ft := onnxpb.TensorProto_FLOAT
 	if o.DType == "fp16" {
 		ft = onnxpb.TensorProto_FLOAT16
@@ -151,7 +151,7 @@ func writeAll(ctx context.Context, root string, o Options) error {
 // writeSideFiles writes model_index.json, the tokenizer, the scheduler config and each
 // component's config.json.
 func writeSideFiles(root string, o Options, vocab bpeVocab) error {
-	p := presetByName(o.Preset)
+	p := o.preset()
 	rows := p.CLIP.VocabRows
 	if rows == 0 {
 		rows = int64(len(vocab.tokens))
