@@ -1,0 +1,160 @@
+package recipe
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"path/filepath"
+
+	"github.com/nudge-studio/nudge/runtime/noise"
+	"github.com/nudge-studio/nudge/runtime/tokenizer"
+	"github.com/nudge-studio/nudge/runtime/train"
+	"github.com/nudge-studio/nudge/shapes"
+)
+
+// DropCaption is the share of training examples whose caption is replaced by the empty
+// prompt, so the one model also predicts the unconditional ε that classifier-free guidance
+// needs (Ho & Salimans 2022, §3.2; SD 1.x used 10 %).
+const DropCaption = 0.1
+
+// maxTokens is CLIP's sequence length.
+const maxTokens = 77
+
+// Dataset is the diffusion stage's training set: latents of shapes-world scenes under the
+// trained autoencoder and their captions.
+type Dataset struct {
+	Captions      []string
+	Latents       []float32 // N × 4 × 16 × 16, already multiplied by ScalingFactor
+	ScalingFactor float64
+}
+
+// EncodeDataset renders n scenes from seed, encodes them with the trained encoder (a
+// posterior sample, as diffusers' train_text_to_image.py takes latent_dist.sample()) and
+// measures the scaling factor as SD's was: 1 / std of the latents.
+func EncodeDataset(ctx context.Context, initDir string, vae map[string]train.Param, n int, seed uint64, threads int) (*Dataset, error) {
+	enc, err := train.LoadModel(filepath.Join(initDir, "vae_encoder", "model.onnx"))
+	if err != nil {
+		return nil, err
+	}
+	if enc, err = withParams(enc, vae, prefixEncoder); err != nil {
+		return nil, err
+	}
+	const chunk = 64
+	d := &Dataset{}
+	rng := noise.NewTorchCPU(seed ^ 0xda7a)
+	lat := ImageSize / 8
+	for start := 0; start < n; start += chunk {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		k := min(chunk, n-start)
+		var pix []float32
+		for i := start; i < start+k; i++ {
+			s, err := shapes.Generate(sampleSeed(seed, i), shapes.Options{})
+			if err != nil {
+				return nil, err
+			}
+			pix = imagePixels(pix, s.Image)
+			caption := s.Caption
+			if float64(s.Seed%1000)/1000 < DropCaption {
+				caption = ""
+			}
+			d.Captions = append(d.Captions, caption)
+		}
+		moments, _, err := forward(enc, enc.Graph.Input[0].GetName(), []int64{int64(k), 3, ImageSize, ImageSize}, pix, threads)
+		if err != nil {
+			return nil, err
+		}
+		per := 4 * lat * lat
+		eps := rng.Randn(k * per)
+		for i := 0; i < k; i++ {
+			m := moments[i*2*per : (i+1)*2*per]
+			for j := 0; j < per; j++ {
+				std := math.Exp(0.5 * float64(m[per+j]))
+				d.Latents = append(d.Latents, float32(float64(m[j])+std*float64(eps[i*per+j])))
+			}
+		}
+	}
+	d.ScalingFactor = 1 / stdDev(d.Latents)
+	for i := range d.Latents {
+		d.Latents[i] *= float32(d.ScalingFactor)
+	}
+	return d, nil
+}
+
+func stdDev(x []float32) float64 {
+	var sum, sq float64
+	for _, v := range x {
+		sum += float64(v)
+	}
+	mean := sum / float64(len(x))
+	for _, v := range x {
+		sq += (float64(v) - mean) * (float64(v) - mean)
+	}
+	return math.Sqrt(sq / float64(len(x)))
+}
+
+// TrainDiffusion runs the second stage: the text encoder and UNet from initDir, trained
+// together on the dataset with the ε-prediction loss. It returns the trained parameters with
+// the token-embedding table at full size again.
+func TrainDiffusion(ctx context.Context, initDir string, data *Dataset, s Stage) (map[string]train.Param, error) {
+	text, err := train.LoadModel(filepath.Join(initDir, "text_encoder", "model.onnx"))
+	if err != nil {
+		return nil, err
+	}
+	unet, err := train.LoadModel(filepath.Join(initDir, "unet", "model.onnx"))
+	if err != nil {
+		return nil, err
+	}
+	tok, err := tokenizer.CLIP()
+	if err != nil {
+		return nil, err
+	}
+	table := newTokenTable(tok, append([]string{""}, data.Captions...), maxTokens)
+	full, err := table.shrink(text, "")
+	if err != nil {
+		return nil, err
+	}
+	m, err := diffusionTrainingGraph(text, unet)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]int64, 0, len(data.Captions)*maxTokens)
+	for _, c := range data.Captions {
+		enc, _ := tok.Encode(c, maxTokens)
+		r, err := table.remap(enc)
+		if err != nil {
+			return nil, err
+		}
+		ids = append(ids, r...)
+	}
+	ts, err := train.TimestepInputOf(m, prefixUNet+train.UNetTimestep)
+	if err != nil {
+		return nil, err
+	}
+	n, lat, b := int64(len(data.Captions)), int64(ImageSize/8), int64(s.Batch)
+	idsName := prefixText + text.Graph.Input[0].GetName()
+	src := &train.DiffusionSource{
+		Examples: map[string]train.Tensor{
+			"x0":    {Shape: []int64{n, 4, lat, lat}, F32: data.Latents},
+			idsName: {Shape: []int64{n, maxTokens}, I64: ids},
+		},
+		Latents: "x0", BatchSize: s.Batch, Seed: s.Seed,
+		Sample: prefixUNet + train.UNetSample, Timestep: prefixUNet + train.UNetTimestep,
+		Noise: prefixUNet + train.NoiseInput, TimestepInput: ts, AlphasCumprod: train.SDAlphasCumprod(),
+	}
+	pinned := map[string][]int64{idsName: {b, maxTokens}, src.Sample: {b, 4, lat, lat}, src.Noise: {b, 4, lat, lat}}
+	if ts.PerExample {
+		pinned[src.Timestep] = []int64{b}
+	}
+	params, err := s.run(ctx, m, pinned, src)
+	if err != nil {
+		return nil, err
+	}
+	emb, ok := params[prefixText+TokenEmbedding]
+	if !ok {
+		return nil, fmt.Errorf("training did not return %s", TokenEmbedding)
+	}
+	params[prefixText+TokenEmbedding] = table.expand(full, emb)
+	return params, nil
+}

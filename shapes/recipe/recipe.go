@@ -1,0 +1,144 @@
+package recipe
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	"github.com/nudge-studio/nudge/runtime/safetensors"
+	"github.com/nudge-studio/nudge/runtime/train"
+)
+
+// Recipe is everything that decides the trained family. Default is the recipe of the
+// committed weights; its fields are recorded in the weights file's metadata.
+type Recipe struct {
+	InitSeed    uint64 // the untrained weights
+	DatasetSize int    // scenes encoded for the diffusion stage
+	DataSeed    uint64 // the diffusion stage's scenes
+	VAE         Stage
+	Diffusion   Stage
+}
+
+// Default is the recipe of the committed shapes family.
+func Default() Recipe {
+	return Recipe{
+		InitSeed: 1, DatasetSize: 20000, DataSeed: 2,
+		VAE:       Stage{Steps: 1500, Batch: 8, LR: 1e-3, Warmup: 100, Seed: 1},
+		Diffusion: Stage{Steps: 6000, Batch: 16, LR: 5e-4, Warmup: 200, EMADecay: 0.999, Seed: 3},
+	}
+}
+
+// Run trains the family in workDir, resuming whatever an earlier run there finished or
+// checkpointed: init/ (untrained folder), vae.safetensors, dataset.safetensors,
+// diffusion.safetensors, and the stages' checkpoints and CSV logs. It returns the family's
+// weights file (float16) ready for Materialize.
+func (r Recipe) Run(ctx context.Context, workDir string, threads int, progress func(stage string, p train.Progress)) ([]byte, error) {
+	if err := os.MkdirAll(workDir, 0o755); err != nil {
+		return nil, err
+	}
+	initDir := filepath.Join(workDir, "init")
+	if !fileExists(initDir) {
+		if err := WriteInit(ctx, initDir, r.InitSeed); err != nil {
+			return nil, err
+		}
+	}
+	vae, err := r.stage(ctx, workDir, "vae", threads, progress, func(s Stage) (map[string]train.Param, error) {
+		return TrainVAE(ctx, initDir, s)
+	})
+	if err != nil {
+		return nil, err
+	}
+	data, err := r.dataset(ctx, workDir, initDir, vae, threads)
+	if err != nil {
+		return nil, err
+	}
+	diff, err := r.stage(ctx, workDir, "diffusion", threads, progress, func(s Stage) (map[string]train.Param, error) {
+		return TrainDiffusion(ctx, initDir, data, s)
+	})
+	if err != nil {
+		return nil, err
+	}
+	all := map[string]train.Param{}
+	for _, set := range []map[string]train.Param{vae, diff} {
+		for k, v := range set {
+			all[k] = v
+		}
+	}
+	desc, _ := json.Marshal(r)
+	meta := map[string]string{MetaInitSeed: strconv.FormatUint(r.InitSeed, 10),
+		MetaScalingFactor: strconv.FormatFloat(data.ScalingFactor, 'g', -1, 64), MetaRecipe: string(desc)}
+	return EncodeWeights(all, true, meta)
+}
+
+// stage returns name.safetensors from workDir when an earlier run finished the stage, and
+// otherwise trains it (resuming from name.ckpt) and saves the result.
+func (r Recipe) stage(ctx context.Context, workDir, name string, threads int, progress func(string, train.Progress), run func(Stage) (map[string]train.Param, error)) (map[string]train.Param, error) {
+	done := filepath.Join(workDir, name+".safetensors")
+	if fileExists(done) {
+		p, _, err := LoadWeights(done)
+		return p, err
+	}
+	s := r.VAE
+	if name == "diffusion" {
+		s = r.Diffusion
+	}
+	s.Threads = threads
+	s.Checkpoint, s.CheckpointEvery = filepath.Join(workDir, name+".ckpt"), 100
+	logPath := filepath.Join(workDir, name+".csv")
+	_, statErr := os.Stat(logPath)
+	f, err := os.OpenFile(logPath, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o666)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	s.Log = train.NewCSVLog(f, statErr != nil)
+	if progress != nil {
+		s.Progress = func(p train.Progress) { progress(name, p) }
+	}
+	params, err := run(s)
+	if err != nil {
+		return nil, err
+	}
+	return params, SaveWeights(done, params, false, nil)
+}
+
+// dataset encodes the diffusion stage's scenes once and keeps them in dataset.safetensors.
+func (r Recipe) dataset(ctx context.Context, workDir, initDir string, vae map[string]train.Param, threads int) (*Dataset, error) {
+	path := filepath.Join(workDir, "dataset.safetensors")
+	if raw, err := os.ReadFile(path); err == nil {
+		return decodeDataset(raw)
+	}
+	d, err := EncodeDataset(ctx, initDir, vae, r.DatasetSize, r.DataSeed, threads)
+	if err != nil {
+		return nil, err
+	}
+	caps, _ := json.Marshal(d.Captions)
+	meta := map[string]string{"captions": string(caps), MetaScalingFactor: strconv.FormatFloat(d.ScalingFactor, 'g', -1, 64)}
+	lat := int64(ImageSize / 8)
+	raw, err := EncodeWeights(map[string]train.Param{"latents": {Dims: []int64{int64(len(d.Captions)), 4, lat, lat}, Data: d.Latents}}, false, meta)
+	if err != nil {
+		return nil, err
+	}
+	return d, writeFileAtomic(path, raw)
+}
+
+func decodeDataset(raw []byte) (*Dataset, error) {
+	f, err := safetensors.Parse(raw)
+	if err != nil {
+		return nil, err
+	}
+	params, meta, err := DecodeWeights(raw)
+	if err != nil {
+		return nil, err
+	}
+	d := &Dataset{Latents: params["latents"].Data}
+	if err := json.Unmarshal([]byte(f.Metadata["captions"]), &d.Captions); err != nil {
+		return nil, err
+	}
+	if d.ScalingFactor, err = strconv.ParseFloat(meta[MetaScalingFactor], 64); err != nil {
+		return nil, err
+	}
+	return d, nil
+}

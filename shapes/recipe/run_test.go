@@ -1,0 +1,70 @@
+package recipe
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+
+	"github.com/nudge-studio/nudge/runtime"
+	"github.com/nudge-studio/nudge/runtime/ort/orttest"
+	"github.com/nudge-studio/nudge/runtime/train"
+)
+
+// TestRunMaterializeRender runs the whole recipe at a toy length, resumes it, materialises
+// the weights and renders from the folder with the ordinary runtime.
+func TestRunMaterializeRender(t *testing.T) {
+	orttest.Setup(t)
+	ctx := context.Background()
+	r := Recipe{InitSeed: 4, DatasetSize: 12, DataSeed: 5,
+		VAE:       Stage{Steps: 2, Batch: 2, LR: 1e-3, Seed: 6},
+		Diffusion: Stage{Steps: 3, Batch: 2, LR: 1e-3, EMADecay: 0.9, Seed: 7}}
+	work := t.TempDir()
+	var seen []string
+	weights, err := r.Run(ctx, work, 2, func(stage string, p train.Progress) { seen = append(seen, stage) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) != 5 || seen[0] != "vae" || seen[4] != "diffusion" {
+		t.Errorf("progress came from stages %v, want 2× vae then 3× diffusion", seen)
+	}
+	for _, f := range []string{"vae.safetensors", "dataset.safetensors", "diffusion.safetensors", "vae.csv", "diffusion.csv"} {
+		if _, err := os.Stat(filepath.Join(work, f)); err != nil {
+			t.Errorf("the work folder lacks %s: %v", f, err)
+		}
+	}
+	// A second run finds every stage done and gives the same weights without training.
+	again, err := r.Run(ctx, work, 2, func(string, train.Progress) { t.Error("a finished stage trained again") })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(again) != string(weights) {
+		t.Error("resuming a finished run changed the weights")
+	}
+
+	dir := filepath.Join(t.TempDir(), "shapes")
+	if err := Materialize(ctx, weights, dir); err != nil {
+		t.Fatal(err)
+	}
+	m, err := runtime.Open(dir, runtime.Options{Threads: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	if m.Tokenizer.VocabSize() != CLIPVocabRows {
+		t.Errorf("the folder opens with a %d-id tokenizer, want CLIP's %d", m.Tokenizer.VocabSize(), CLIPVocabRows)
+	}
+	_, meta, _ := DecodeWeights(weights)
+	if got := m.ScalingFactor; got <= 0 || strconv.FormatFloat(got, 'g', -1, 64) != meta[MetaScalingFactor] {
+		t.Errorf("scaling factor %v, weights say %s", got, meta[MetaScalingFactor])
+	}
+	res, err := m.Render(ctx, runtime.Request{Prompt: "a red circle", Width: ImageSize, Height: ImageSize,
+		Steps: 2, Batch: 1, Guidance: 7.5, Seed: 1}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Images) != 1 || res.Images[0].Bounds().Dx() != ImageSize {
+		t.Fatalf("rendered %d images", len(res.Images))
+	}
+}

@@ -1,0 +1,97 @@
+package recipe
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/nudge-studio/nudge/runtime/onnxgraph"
+	"github.com/nudge-studio/nudge/runtime/onnxgraph/onnxpb"
+	"github.com/nudge-studio/nudge/runtime/tokenizer"
+	"github.com/nudge-studio/nudge/runtime/train"
+)
+
+// TokenEmbedding is the text encoder's token-embedding initializer (transformers'
+// CLIPTextEmbeddings.token_embedding).
+const TokenEmbedding = "text_model.embeddings.token_embedding.weight"
+
+// tokenTable is the part of the token-embedding table training touches. The backward of a
+// Gather over CLIP's 49 408 rows is a one-hot product of 49 408 × (batch·77) per step
+// (runtime/autodiff's Gather rule) for the few dozen rows the captions ever use, so the
+// training graph gathers from a table of just those rows and ids are remapped. The map keeps
+// the order of ids, so the end-of-text token stays the largest and the pooled output's argmax
+// still finds it.
+type tokenTable struct {
+	ids   []int64 // CLIP ids, ascending: row i of the small table is CLIP row ids[i]
+	index map[int64]int64
+}
+
+// newTokenTable collects every id the texts tokenize to (start, end and padding included).
+func newTokenTable(tok *tokenizer.Tokenizer, texts []string, maxLen int) tokenTable {
+	seen := map[int64]bool{}
+	for _, s := range texts {
+		ids, _ := tok.Encode(s, maxLen)
+		for _, id := range ids {
+			seen[id] = true
+		}
+	}
+	t := tokenTable{index: map[int64]int64{}}
+	for id := range seen {
+		t.ids = append(t.ids, id)
+	}
+	sort.Slice(t.ids, func(i, j int) bool { return t.ids[i] < t.ids[j] })
+	for i, id := range t.ids {
+		t.index[id] = int64(i)
+	}
+	return t
+}
+
+// remap turns CLIP ids into rows of the small table.
+func (t tokenTable) remap(ids []int64) ([]int64, error) {
+	out := make([]int64, len(ids))
+	for i, id := range ids {
+		r, ok := t.index[id]
+		if !ok {
+			return nil, fmt.Errorf("token id %d is not in the training vocabulary", id)
+		}
+		out[i] = r
+	}
+	return out, nil
+}
+
+// shrink replaces the token-embedding initializer of m (prefixed by prefix) by its rows
+// t.ids and returns the full table it replaced.
+func (t tokenTable) shrink(m *onnxpb.ModelProto, prefix string) (train.Param, error) {
+	name := prefix + TokenEmbedding
+	for i, init := range m.GetGraph().GetInitializer() {
+		if init.GetName() != name {
+			continue
+		}
+		td, err := onnxgraph.TensorValue(init)
+		if err != nil {
+			return train.Param{}, err
+		}
+		vals, err := td.Float32s()
+		if err != nil {
+			return train.Param{}, err
+		}
+		full := train.Param{Dims: init.GetDims(), Data: vals}
+		width := full.Dims[1]
+		small := make([]float32, 0, int64(len(t.ids))*width)
+		for _, id := range t.ids {
+			small = append(small, full.Data[id*width:(id+1)*width]...)
+		}
+		m.Graph.Initializer[i] = onnxgraph.TensorFloat32(name, []int64{int64(len(t.ids)), width}, small)
+		return full, nil
+	}
+	return train.Param{}, fmt.Errorf("the text encoder has no initializer %q", name)
+}
+
+// expand writes the trained small table's rows back into a copy of the full table.
+func (t tokenTable) expand(full, small train.Param) train.Param {
+	width := full.Dims[1]
+	out := train.Param{Dims: full.Dims, Data: append([]float32{}, full.Data...)}
+	for i, id := range t.ids {
+		copy(out.Data[id*width:(id+1)*width], small.Data[int64(i)*width:int64(i+1)*width])
+	}
+	return out
+}
