@@ -64,6 +64,14 @@ func TestRendersKeepTheirPixels(t *testing.T) {
 	if !*updateHashes && wantPlatform != platform {
 		t.Skipf("hashes are for %q, this is %q", wantPlatform, platform)
 	}
+	// The attention-resolution rule picks 8 on the tiny demo, so --excite needs no flag.
+	auto := filepath.Join(t.TempDir(), "auto.png")
+	autoArgs := []string{"render", "-o", auto, "--prompt", "a cat and a frog", "--seed", "3", "--excite", "cat,frog", "--size", "64x64", "--steps", "12"}
+	if code, stderr := nudge(t, autoArgs...); code != 0 {
+		t.Fatalf("--excite with no resolution: exit %d: %s", code, stderr)
+	} else if img, err := png.Decode(bytes.NewReader(mustRead(t, auto))); err != nil || session.ImageHash(img) != got["flags --excite cat,frog --excite-res 8"] {
+		t.Errorf("--excite with no resolution differs from --excite-res 8 (%v)", err)
+	}
 	if *updateHashes {
 		writeHashes(t, platform, got)
 		return
