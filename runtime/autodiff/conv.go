@@ -71,8 +71,7 @@ func intsOr(n *onnxpb.NodeProto, name string, k int, def int64) []int64 {
 // numerically in §5):
 //   - dX = ConvTranspose(G, W) with the forward strides/pads/dilations/group and the
 //     output_padding that restores X's size exactly;
-//   - dW (group 1) = the swapped-role Conv of Xᵀ with Gᵀ (strides ↔ dilations), sliced to the
-//     kernel size and transposed back;
+//   - dW (group 1) = im2col: tap slices of the padded input times G (convWeightGrad);
 //   - dB = Σ G over batch and space.
 func vjpConv(c *vjpCtx) error {
 	x, w := c.in(0), c.in(1)
