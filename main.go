@@ -18,12 +18,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/nudge-studio/nudge/app"
 	"github.com/nudge-studio/nudge/preview"
 	"github.com/nudge-studio/nudge/runtime"
 	"github.com/nudge-studio/nudge/runtime/demomodel"
 	"github.com/nudge-studio/nudge/runtime/onnxgraph"
 	"github.com/nudge-studio/nudge/runtime/ort"
-	"github.com/nudge-studio/nudge/runtime/tokenizer"
 	"github.com/nudge-studio/nudge/session"
 	"github.com/nudge-studio/nudge/techniques"
 	"github.com/nudge-studio/nudge/tui"
@@ -56,7 +56,7 @@ func commands() []command {
 		{"demo-model", "--out DIR [--preset …]", "write an SD-shaped model with random weights", cmdDemoModel},
 		{"tokens", "[--model DIR|--tokenizer F] TEXT", "show a prompt's CLIP tokens and indices", cmdTokens},
 		{"bench", "[--model M] [--size WxH] [--steps N]", "time denoising steps: ORT vs orchestration", cmdBench},
-		{"prepare", "MODEL [--for attend-excite|sag|pix2pix-zero|all]", "build attention and gradient graphs into the cache", cmdPrepare},
+		{"prepare", "MODEL [--for TECHNIQUE|all]", "build attention and gradient graphs into the cache", cmdPrepare},
 	}
 }
 
@@ -138,8 +138,10 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
-func cmdInspect(_ context.Context, args []string) error {
+func cmdInspect(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("inspect", flag.ContinueOnError)
+	var g globalFlags
+	g.register(fs)
 	asJSON := fs.Bool("json", false, "print JSON instead of text")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
@@ -148,7 +150,15 @@ func cmdInspect(_ context.Context, args []string) error {
 	if len(pos) != 1 {
 		return usagef("inspect: give one model folder, e.g. `nudge inspect ./stable-diffusion-v1-5-onnx`")
 	}
-	r, err := onnxgraph.Inspect(pos[0])
+	cfg, err := g.load()
+	if err != nil {
+		return err
+	}
+	dir, err := app.ModelDir(ctx, cfg, pos[0], os.Stderr)
+	if err != nil {
+		return err
+	}
+	r, err := onnxgraph.Inspect(dir)
 	if err != nil {
 		return err
 	}
@@ -176,7 +186,7 @@ func cmdDemoModel(ctx context.Context, args []string) error {
 	if *out == "" || len(pos) > 0 {
 		return usagef("demo-model: give the folder to create with --out DIR")
 	}
-	bar := tui.NewProgress(os.Stderr, "demo-model", "MB")
+	bar := app.NewProgress(os.Stderr, "demo-model", "MB")
 	o.Progress = func(done, total int64) { bar.Update(int(done>>20), int(total>>20)) }
 	err = demomodel.Write(ctx, *out, o)
 	bar.Finish()
@@ -186,10 +196,12 @@ func cmdDemoModel(ctx context.Context, args []string) error {
 	return err
 }
 
-func cmdTokens(_ context.Context, args []string) error {
+func cmdTokens(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("tokens", flag.ContinueOnError)
-	var o tokenizer.TokensOptions
-	fs.StringVar(&o.ModelDir, "model", "", "model folder (uses its tokenizer/)")
+	var g globalFlags
+	g.register(fs)
+	var o app.TokensOptions
+	fs.StringVar(&o.Model, "model", "", "model folder, alias or demo:tiny|small|sd15 (uses its tokenizer/)")
 	fs.StringVar(&o.Tokenizer, "tokenizer", "", "HF tokenizer folder or CLIP's bpe_simple_vocab_16e6.txt.gz")
 	fs.BoolVar(&o.IDsOnly, "ids", false, "print only the ids on one line")
 	pos, err := parseFlags(fs, args)
@@ -199,11 +211,15 @@ func cmdTokens(_ context.Context, args []string) error {
 	if len(pos) != 1 {
 		return usagef(`tokens: give the prompt as one argument, e.g. nudge tokens --model DIR "a cat and a frog"`)
 	}
-	if o.ModelDir == "" && o.Tokenizer == "" {
-		return usagef("tokens: say which tokenizer with --model DIR or --tokenizer DIR_OR_FILE")
+	if o.Model == "" && o.Tokenizer == "" {
+		return usagef("tokens: say which tokenizer with --model M or --tokenizer DIR_OR_FILE")
 	}
 	o.Prompt = pos[0]
-	return tokenizer.RunTokens(os.Stdout, o)
+	cfg, err := g.load()
+	if err != nil {
+		return err
+	}
+	return app.Tokens(ctx, cfg, o, os.Stdout, os.Stderr)
 }
 
 func cmdImport(_ context.Context, args []string) error {
@@ -260,6 +276,8 @@ func (g *globalFlags) load() (*session.Config, error) {
 	return cfg, nil
 }
 
+const attentionResolutionHelp = "attend-and-excite attention-map side (default: diffusers' 16, else the nearest the UNet has)"
+
 // renderFlags are the overrides `nudge render` accepts on top of a session file.
 type renderFlags struct {
 	out, prompt, negative, scheduler, size, model, seed string
@@ -287,7 +305,8 @@ func cmdRender(ctx context.Context, args []string) error {
 	fs.BoolVar(&f.show, "show", false, "show the image in the terminal when done")
 	fs.BoolVar(&f.record, "record", false, "append the render to the session file's history")
 	fs.StringVar(&f.excite, "excite", "", "attend-and-excite tokens: indices (SOT is 0) or words, e.g. 2,5 or cat,frog")
-	fs.IntVar(&f.exciteRes, "excite-res", 0, "attend-and-excite attention resolution (default: diffusers' choice)")
+	fs.IntVar(&f.exciteRes, "attention-resolution", 0, attentionResolutionHelp)
+	fs.IntVar(&f.exciteRes, "excite-res", 0, "the old name of --attention-resolution")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -365,7 +384,7 @@ func (f renderFlags) apply(p *session.Params) error {
 }
 
 func renderSession(ctx context.Context, cfg *session.Config, s *session.Session, base string, f renderFlags, pos []string) error {
-	m, err := tui.OpenModel(ctx, cfg, s.Model.Path, base, os.Stderr)
+	m, err := app.OpenModel(ctx, cfg, s.Model.Path, base, os.Stderr)
 	if err != nil {
 		return err
 	}
@@ -373,18 +392,18 @@ func renderSession(ctx context.Context, cfg *session.Config, s *session.Session,
 	if err := f.applyExcite(&s.Params, m); err != nil {
 		return err
 	}
-	req, err := tui.BuildRequest(s.Params)
+	req, err := app.BuildRequest(s.Params)
 	if err != nil {
 		return err
 	}
-	bar := tui.NewProgress(os.Stderr, "render", "steps")
+	bar := app.NewProgress(os.Stderr, "render", "steps")
 	res, err := m.Render(ctx, req, func(st runtime.StepInfo) { bar.Update(st.Step+1, st.Steps) })
 	bar.Finish()
 	if err != nil {
 		return err
 	}
-	tui.StampRuntime(ctx, s, m)
-	paths, err := tui.WriteImages(f.out, res, s)
+	app.StampRuntime(ctx, s, m)
+	paths, err := app.WriteImages(f.out, res, s)
 	if err != nil {
 		return err
 	}
@@ -397,7 +416,7 @@ func renderSession(ctx context.Context, cfg *session.Config, s *session.Session,
 		}
 	}
 	if f.record {
-		return tui.RecordHistory(pos[0], s, paths[0], res)
+		return app.RecordHistory(pos[0], s, paths[0], res)
 	}
 	return nil
 }
@@ -427,7 +446,7 @@ func cmdVerify(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	v := tui.NewVerifier(cfg, filepath.Dir(pos[0]), os.Stderr)
+	v := app.NewVerifier(cfg, filepath.Dir(pos[0]), os.Stderr)
 	defer v.Close()
 	env, err := v.Env(ctx, s)
 	if err != nil {
@@ -521,7 +540,7 @@ func cmdBench(ctx context.Context, args []string) error {
 		c.Warmup = 0
 		p.SEGA.Concepts = append(p.SEGA.Concepts, c)
 	}
-	return tui.Bench(ctx, cfg, p, *runs, os.Stdout, os.Stderr)
+	return app.Bench(ctx, cfg, p, *runs, os.Stdout, os.Stderr)
 }
 
 // applyExcite turns --excite into the session's [attend_excite] block; token words need the
@@ -532,6 +551,11 @@ func (f renderFlags) applyExcite(p *session.Params, m *runtime.Model) error {
 	}
 	if p.AttendExcite == nil || !p.AttendExcite.Enabled {
 		p.AttendExcite = session.DefaultAttendExcite()
+		res, err := app.AttentionResolutionOf(m.Dir, p.Width, p.Height)
+		if err != nil {
+			return err
+		}
+		p.AttendExcite.AttentionResolution = res
 	}
 	if f.excite != "" {
 		toks := m.Tokenizer.Tokenize(p.Prompt)
@@ -554,25 +578,23 @@ func cmdPrepare(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("prepare", flag.ContinueOnError)
 	var g globalFlags
 	g.register(fs)
-	what := fs.String("for", "all", "attend-excite | sag | pix2pix-zero | all (comma-separated)")
+	what := fs.String("for", "all", "technique names (attend_excite …) or all, comma-separated")
 	size := fs.String("size", "", "image size WIDTHxHEIGHT the graphs are pinned to (default: the model's)")
-	res := fs.Int("attention-resolution", 0, "attend-and-excite attention resolution (default: diffusers' choice)")
+	var o app.PrepareOptions
+	fs.IntVar(&o.AttentionResolution, "attention-resolution", 0, attentionResolutionHelp)
+	fs.IntVar(&o.AttentionResolution, "excite-res", 0, "another name of --attention-resolution")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) != 1 {
-		return usagef("prepare: give one model, e.g. `nudge prepare demo:small --for attend-excite`")
+		return usagef("prepare: give one model, e.g. `nudge prepare demo:small --for attend_excite`")
 	}
 	cfg, err := g.load()
 	if err != nil {
 		return err
 	}
-	dir, err := tui.ResolveModel(ctx, pos[0], "", tui.ModelNamesOf(cfg), nil)
-	if err != nil {
-		return err
-	}
-	o := runtime.PrepareOptions{For: strings.Split(*what, ","), AttentionResolution: *res}
+	o.For = strings.Split(*what, ",")
 	if *size != "" {
 		var p session.Params
 		if err := (renderFlags{size: *size, guidance: -1}).apply(&p); err != nil {
@@ -580,7 +602,7 @@ func cmdPrepare(ctx context.Context, args []string) error {
 		}
 		o.Width, o.Height = p.Width, p.Height
 	}
-	return runtime.Prepare(ctx, dir, o, os.Stdout)
+	return app.Prepare(ctx, cfg, pos[0], o, os.Stdout, os.Stderr)
 }
 
 func cmdStudio(ctx context.Context, args []string) error {
@@ -606,7 +628,7 @@ func cmdStudio(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	o.Library, o.Runtime = cfg.Runtime.Library, tui.RuntimeOptions(cfg)
+	o.Library, o.Runtime = cfg.Runtime.Library, app.RuntimeOptions(cfg)
 	o.Aliases, o.ModelDirs = cfg.Models.Aliases, cfg.Models.Dirs
 	if o.ModelRef == "" && o.SessionPath == "" && cfg.Models.Default != "" {
 		o.ModelRef = cfg.Models.Default

@@ -50,6 +50,9 @@ type StepInfo struct {
 	Latents     Tensor
 	Timings     StepTimings
 	Image       *image.RGBA
+	// Stats are what the request's techniques report about this step (StatsReporter), in
+	// request order, so a front end can show them without knowing any technique.
+	Stats []TechniqueStats
 }
 
 // requestError is a request the user must fix.

@@ -42,7 +42,18 @@ func (r *render) step(ctx context.Context, i int) (StepInfo, error) {
 	tm.Other = tm.Total - tm.UNet - tm.Guidance - tm.Scheduler - tm.Techniques
 	r.timings = append(r.timings, tm)
 	lat := Tensor{Shape: r.latents.Shape, Data: append([]float32(nil), next...)}
-	return StepInfo{Step: i, Steps: len(r.timesteps), Timestep: t, Latents: lat, Timings: tm}, nil
+	return StepInfo{Step: i, Steps: len(r.timesteps), Timestep: t, Latents: lat, Timings: tm, Stats: r.stats()}, nil
+}
+
+// stats collects what the techniques report about the step just taken.
+func (r *render) stats() []TechniqueStats {
+	var out []TechniqueStats
+	for _, tq := range r.req.Techniques {
+		if sr, ok := tq.(StatsReporter); ok {
+			out = append(out, TechniqueStats{Technique: tq.Name(), Stats: sr.Stats()})
+		}
+	}
+	return out
 }
 
 func (r *render) updateLatents(ctx context.Context, i int, t float64) error {

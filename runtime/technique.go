@@ -51,6 +51,29 @@ type LatentUpdater interface {
 	UpdateLatents(ctx context.Context, u *LatentUpdate) error
 }
 
+// StatsReporter describes a technique's most recent step for a front end: a few named
+// numbers or rows of numbers (SEGA: per-concept strength; A&E: per-token attention peaks).
+// The loop asks after every step and sends the result with the step event. Stats must be
+// safe to call while the next step runs.
+type StatsReporter interface {
+	Stats() []Stat
+}
+
+// Stat is one figure a technique reports. Values, when set, holds one number per item the
+// technique works on (a concept, a token), in the order of its settings.
+type Stat struct {
+	Name   string // stable key, e.g. "peak"
+	Label  string // what a person reads, e.g. "attention peak"
+	Value  float64
+	Values []float64
+}
+
+// TechniqueStats are one technique's stats after a step.
+type TechniqueStats struct {
+	Technique string // its Name
+	Stats     []Stat
+}
+
 // RenderInfo describes the render a technique takes part in.
 type RenderInfo struct {
 	Batch, Channels, Height, Width int       // latent shape per group of rows

@@ -89,6 +89,7 @@ func validateParams(c checker, p *Params, opts ValidateOptions) {
 	if p.AttendExcite != nil {
 		validateAttendExcite(c.sub("attend_excite"), p.AttendExcite, p.Prompt, opts)
 	}
+	checkRules(c, p)
 	for _, k := range sortedKeys(p.Extra) {
 		switch p.Extra[k].(type) {
 		case map[string]any, []map[string]any:
@@ -155,7 +156,7 @@ func validateSEGA(c checker, s *SEGA) {
 					"make cooldown larger than warmup, or remove it")
 			}
 		}
-		cc.number("threshold", con.Threshold, 0, 1)
+		// The threshold's range is SEGA's own rule (package techniques, via RegisterRule).
 	}
 }
 

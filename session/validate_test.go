@@ -61,7 +61,6 @@ guidance = -1
 		"f.toml:13: sampler.stesp: unknown key — did you mean steps?",
 		"f.toml:16: noise.seed: -4 is negative",
 		"f.toml:20: sega.concepts[0].weight: is a string, want a number",
-		"f.toml:26: sega.concepts[1].threshold: 2 is outside 0…1",
 		"f.toml:27: sega.concepts[1].cooldown: is not after warmup",
 		"f.toml:30: attend_excite.tokens[0]: 0 is outside the prompt",
 		"f.toml:30: attend_excite.tokens[2]: 2 is listed twice",

@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/nudge-studio/nudge/runtime"
+	"github.com/nudge-studio/nudge/runtime/onnxgraph"
 )
 
 // AttendExcite is Attend-and-Excite (Chefer et al. 2023, "Attend-and-Excite: Attention-Based
@@ -192,6 +193,17 @@ func (a *AttendExcite) AttentionNeeds(r runtime.RenderInfo) (*runtime.AttentionN
 	if len(a.cfg.Tokens) == 0 {
 		return nil, nil
 	}
-	needs, err := runtime.TechniqueNeeds("attend-excite", r.Height, r.Width, a.cfg.AttentionResolution)
-	return &needs, err
+	needs := a.cfg.Needs(r.Height, r.Width)
+	return &needs, nil
+}
+
+// Needs is what A&E asks of the model at a latent size: the head-averaged cross-attention
+// maps at one resolution plus their gradient with respect to the latent (diffusers StableDiffusionAttendAndExcitePipeline).
+// `nudge prepare` builds the same graphs from it, so a render finds them in the cache.
+func (c AttendExciteConfig) Needs(latentH, latentW int) runtime.AttentionNeeds {
+	h, w := c.AttentionResolution, c.AttentionResolution
+	if h == 0 { // diffusers' attn_res=None: ceil(H/32) over the image, ceil(h/4) over the latent
+		h, w = (latentH+3)/4, (latentW+3)/4
+	}
+	return runtime.AttentionNeeds{Select: runtime.AttentionSelection{Kind: onnxgraph.KindCross, Height: h, Width: w}, Gradient: true}
 }

@@ -129,8 +129,8 @@ func (c Concept) problems() []string {
 	if p := magnitudeProblem("edit guidance", c.EditGuidance); p != "" {
 		out = append(out, p)
 	}
-	if !(c.Threshold >= 0 && c.Threshold < 1) {
-		out = append(out, fmt.Sprintf("threshold %g is outside [0,1) — use a fraction such as 0.9", c.Threshold))
+	if what, hint, bad := thresholdProblem(c.Threshold); bad {
+		out = append(out, what+" — "+hint)
 	}
 	if c.WarmUp < 0 {
 		out = append(out, fmt.Sprintf("warm-up %d is negative — use 0 to apply from the first step", c.WarmUp))
@@ -140,6 +140,18 @@ func (c Concept) problems() []string {
 	}
 	return out
 }
+
+// thresholdProblem is SEGA's one threshold rule, used by NewSEGA and by session validation
+// (checkSEGAThresholds): edit_threshold is the quantile of |edit| below which values are
+// dropped, in [0,1); at 1 the mask would keep only the per-channel maximum.
+func thresholdProblem(v float64) (what, hint string, bad bool) {
+	if v >= 0 && v < 1 {
+		return "", "", false
+	}
+	return fmt.Sprintf("threshold %g is outside [0,1)", v), "use a fraction such as 0.9", true
+}
+
+func itoa(i int) string { return fmt.Sprint(i) }
 
 func magnitudeProblem(name string, v float64) string {
 	if math.IsNaN(v) || math.Abs(v) > maxMagnitude {

@@ -12,6 +12,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
 
+	"github.com/nudge-studio/nudge/app"
 	"github.com/nudge-studio/nudge/preview"
 	"github.com/nudge-studio/nudge/runtime"
 	"github.com/nudge-studio/nudge/runtime/demomodel"
@@ -59,7 +60,7 @@ func Run(ctx context.Context, o Options) error {
 	if err != nil {
 		return err
 	}
-	ref := firstOf(o.ModelRef, sess.Model.Path, DemoPrefix+"tiny")
+	ref := firstOf(o.ModelRef, sess.Model.Path, app.DemoPrefix+"tiny")
 	sess.Model.Path = ref
 	if fresh {
 		fitDemoDefaults(sess, ref)
@@ -78,7 +79,7 @@ func Run(ctx context.Context, o Options) error {
 	}
 	open := func(ref, base string) Renderer {
 		return runtime.NewEngine(func() (*runtime.Model, error) {
-			dir, err := ResolveModel(ctx, ref, base, ModelNames{Aliases: o.Aliases, Dirs: o.ModelDirs}, nil)
+			dir, err := app.ResolveModel(ctx, ref, base, app.ModelNames{Aliases: o.Aliases, Dirs: o.ModelDirs}, nil)
 			if err != nil {
 				return nil, err
 			}
@@ -86,7 +87,7 @@ func Run(ctx context.Context, o Options) error {
 		})
 	}
 	m := New(Config{
-		Session: sess, SessionPath: path, ModelLabel: ref, Demo: strings.HasPrefix(ref, DemoPrefix),
+		Session: sess, SessionPath: path, ModelLabel: ref, Demo: strings.HasPrefix(ref, app.DemoPrefix),
 		Engine: open(ref, filepath.Dir(path)), OpenEngine: open, Debounce: o.Debounce,
 		Preview: setup, Seed: uint64(time.Now().UnixNano()),
 	})
@@ -118,7 +119,7 @@ func loadSession(path string) (s *session.Session, resolved string, fresh bool, 
 // fitDemoDefaults sizes a new session for a demo model: its native size and fewer steps,
 // so the first render is quick.
 func fitDemoDefaults(s *session.Session, ref string) {
-	preset, ok := strings.CutPrefix(ref, DemoPrefix)
+	preset, ok := strings.CutPrefix(ref, app.DemoPrefix)
 	if !ok {
 		return
 	}
@@ -130,31 +131,17 @@ func fitDemoDefaults(s *session.Session, ref string) {
 	}
 }
 
-// attentionResolutionFor picks attend-and-excite's map size for a new selection: diffusers'
-// default 16×16, except on the small demo presets, which have no 16×16 cross-attention; there
-// it takes their largest cross-attention size below 16 (tiny: 8×8), so toggling a token in
-// the demo studio works at once.
-func attentionResolutionFor(ref string) int {
-	const diffusersDefault = 16
-	preset, ok := strings.CutPrefix(ref, DemoPrefix)
-	if !ok {
-		return diffusersDefault
-	}
-	for _, p := range demomodel.Presets() {
-		if p.Name != preset {
-			continue
-		}
-		best := 0
-		for k, cross := range p.UNet.CrossAttn {
-			if side := int(p.LatentSize()) >> k; cross && side <= diffusersDefault && side > best {
-				best = side
-			}
-		}
-		if best > 0 {
-			return best
+// attentionResolutionFor picks attend-and-excite's map size for a new selection by the rule
+// `render --excite` and `prepare` use (app.AttentionResolution): diffusers' 16 where the
+// UNet has it at this size, else the nearest it has (tiny demo: 8), so toggling a token
+// works at once. Before the model is known it is diffusers' 16.
+func attentionResolutionFor(modelDir string, width, height int) int {
+	if modelDir != "" {
+		if res, err := app.AttentionResolutionOf(modelDir, width, height); err == nil {
+			return res
 		}
 	}
-	return diffusersDefault
+	return app.DiffusersAttentionResolution
 }
 
 // previewSetupFor resolves the preview protocol: the flag, the session's setting, else

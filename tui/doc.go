@@ -9,7 +9,7 @@
 // Preview frames are encoded off the UI goroutine too, newest frame wins (preview.go).
 //
 // Live rendering (render.go): every parameter change restarts a debounce timer (250 ms by
-// default, Options.Debounce); when it fires, the request is rebuilt with BuildRequest and
+// default, Options.Debounce); when it fires, the request is rebuilt with app.BuildRequest and
 // submitted, which cancels the render in flight (debounce, skip unchanged
 // conditioning, cancel and restart). A change that leaves the request unchanged starts no
 // render. While attend-and-excite runs, the token pane shows each chosen token's peak

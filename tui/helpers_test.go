@@ -90,7 +90,11 @@ func newTestModel(t testing.TB, w, h int) (*Model, *fakeEngine) {
 // ready delivers the engine's Ready with the demo tokenizer, which submits the first render.
 func ready(t testing.TB, m *Model) {
 	t.Helper()
-	send(m, engineMsg{src: m.engine, ev: runtime.Ready{Model: &runtime.ModelInfo{Dir: "demo", Provider: "cpu", Tokenizer: demoTokenizer(t)}}})
+	dir, err := tinyDemo()
+	if err != nil {
+		t.Fatalf("demo model: %v", err)
+	}
+	send(m, engineMsg{src: m.engine, ev: runtime.Ready{Model: &runtime.ModelInfo{Dir: dir, Provider: "cpu", Tokenizer: demoTokenizer(t)}}})
 }
 
 // send runs one message through Update and returns the Cmd.

@@ -349,10 +349,24 @@ func TestAttentionBarsHook(t *testing.T) {
 	}
 }
 
-func TestAttentionResolutionForDemoPresets(t *testing.T) {
-	for ref, want := range map[string]int{"demo:tiny": 8, "demo:small": 16, "demo:sd15": 16, "/models/sd15": 16} {
-		if got := attentionResolutionFor(ref); got != want {
-			t.Errorf("attentionResolutionFor(%q) = %d, want %d", ref, got, want)
+// The studio picks the same attention resolution as `render --excite` and `prepare`.
+func TestAttentionResolutionRule(t *testing.T) {
+	dir, err := tinyDemo()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		dir  string
+		w, h int
+		want int
+	}{
+		{dir, 64, 64, 8},    // tiny at 64²: 8×8 and 4×4 maps
+		{dir, 256, 256, 16}, // tiny at 256²: 32×32 and 16×16 maps
+		{"", 64, 64, 16},    // model not open yet: diffusers' default
+	}
+	for _, c := range cases {
+		if got := attentionResolutionFor(c.dir, c.w, c.h); got != c.want {
+			t.Errorf("attentionResolutionFor(%q, %d, %d) = %d, want %d", c.dir, c.w, c.h, got, c.want)
 		}
 	}
 }

@@ -13,6 +13,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/nudge-studio/nudge/app"
 	"github.com/nudge-studio/nudge/runtime/ort"
 	"github.com/nudge-studio/nudge/session"
 )
@@ -140,7 +141,7 @@ func (m *Model) swapEngine(ref, base string) tea.Cmd {
 	m.engine = nil
 	m.render = renderState{debounce: m.render.debounce, state: "loading model"}
 	m.modelLabel = ref
-	m.demo = strings.HasPrefix(ref, DemoPrefix)
+	m.demo = strings.HasPrefix(ref, app.DemoPrefix)
 	return func() tea.Msg {
 		if old != nil {
 			old.Close()

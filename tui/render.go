@@ -6,9 +6,9 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/nudge-studio/nudge/app"
 	"github.com/nudge-studio/nudge/runtime"
 	"github.com/nudge-studio/nudge/session"
-	"github.com/nudge-studio/nudge/techniques"
 )
 
 // renderState follows the engine: which job is current and how far it got.
@@ -28,7 +28,6 @@ type renderState struct {
 	stepTime    time.Duration // sum of StepTimings.Total of the steps seen, for it/s and ETA
 	timed       int           // steps seen (the engine drops steps a slow reader misses)
 	last        lastImage
-	ae          *techniques.AttendExcite // the current job's attend-and-excite, for its live stats
 }
 
 // schedule restarts the debounce: the render starts when no change followed for a while.
@@ -51,7 +50,7 @@ func (m *Model) submit(force bool) tea.Cmd {
 	if !force && key == m.render.jobKey && m.render.state != "failed" {
 		return nil
 	}
-	req, err := BuildRequest(m.sess.Params)
+	req, err := app.BuildRequest(m.sess.Params)
 	if err == nil {
 		err = req.Validate()
 	}
@@ -60,7 +59,6 @@ func (m *Model) submit(force bool) tea.Cmd {
 		return nil
 	}
 	req.Preview, req.PreviewEvery = m.preview.decoder, m.preview.every
-	m.render.ae = attendExciteOf(req)
 	m.tokens.setAttention(nil, 0)
 	m.render.job = m.engine.Submit(req)
 	m.render.jobKey, m.render.jobParams = key, cloneParams(m.sess.Params)
@@ -119,6 +117,9 @@ func (m *Model) onReady(ev runtime.Ready) tea.Cmd {
 	if ev.Model != nil && m.sess.Runtime.Provider == "" {
 		m.sess.Runtime.Provider = ev.Model.Provider
 	}
+	if ev.Model != nil {
+		m.tokens.modelDir = ev.Model.Dir
+	}
 	m.tokens.retokenize(m)
 	return m.submit(true)
 }
@@ -128,7 +129,7 @@ func (m *Model) onStep(ev runtime.Step) tea.Cmd {
 	r.state, r.step, r.steps = "rendering", ev.Step, ev.Steps
 	r.stepTime += ev.Timings.Total
 	r.timed++
-	m.showAttention()
+	m.showAttention(ev.Stats)
 	label := fmt.Sprintf("step %d/%d", ev.Step, ev.Steps)
 	if ev.Image != nil { // decoded by the engine (TAESD or VAE)
 		return m.preview.showImage(ev.Image, label)
@@ -164,30 +165,32 @@ func (r *renderState) eta() time.Duration {
 	return per * time.Duration(max(r.steps-r.step, 0))
 }
 
-// attendExciteOf finds the request's attend-and-excite technique, if any.
-func attendExciteOf(req runtime.Request) *techniques.AttendExcite {
-	for _, t := range req.Techniques {
-		if ae, ok := t.(*techniques.AttendExcite); ok {
-			return ae
-		}
-	}
-	return nil
-}
-
 // showAttention hands attend-and-excite's latest per-token peaks and loss (first image of
-// the batch) to the token pane's bars. LastStats only copies under a short lock, so this
-// never waits on ONNX Runtime.
-func (m *Model) showAttention() {
-	if m.render.ae == nil {
-		return
+// the batch), as the step event's stats carry them, to the token pane's bars.
+func (m *Model) showAttention(stats []runtime.TechniqueStats) {
+	for _, ts := range stats {
+		if ts.Technique != "attend_excite" {
+			continue
+		}
+		var tokens, peaks []float64
+		loss := 0.0
+		for _, st := range ts.Stats {
+			switch st.Name {
+			case "token":
+				tokens = st.Values
+			case "peak":
+				peaks = st.Values
+			case "loss":
+				loss = st.Value
+			}
+		}
+		if len(tokens) == 0 || len(tokens) != len(peaks) {
+			return
+		}
+		byIndex := map[int]float64{}
+		for i, t := range tokens {
+			byIndex[int(t)] = peaks[i]
+		}
+		m.tokens.setAttention(byIndex, loss)
 	}
-	st := m.render.ae.LastStats()
-	if st.Step < 0 || len(st.Samples) == 0 {
-		return
-	}
-	peaks := map[int]float64{}
-	for _, tok := range st.Samples[0].Tokens {
-		peaks[tok.Index] = tok.Peak
-	}
-	m.tokens.setAttention(peaks, st.Samples[0].Loss)
 }

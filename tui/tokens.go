@@ -20,6 +20,8 @@ type tokensPane struct {
 	toks   []tokenizer.Token // the current prompt's tokens; nil until the model's tokenizer is known
 	cursor int
 	attn   *tokenAttention
+	// modelDir is the open model's folder, for the attention-resolution rule; "" until Ready.
+	modelDir string
 }
 
 // tokenAttention is what the per-token bars show while rendering: each chosen token's peak
@@ -95,7 +97,7 @@ func (t *tokensPane) setSelection(p *session.Params, sel []int) {
 	slices.Sort(sel)
 	if p.AttendExcite == nil {
 		p.AttendExcite = session.DefaultAttendExcite()
-		p.AttendExcite.AttentionResolution = attentionResolutionFor(p.Model.Path)
+		p.AttendExcite.AttentionResolution = attentionResolutionFor(t.modelDir, p.Width, p.Height)
 	}
 	p.AttendExcite.Tokens = sel
 	p.AttendExcite.TokenTexts = make([]string, len(sel))

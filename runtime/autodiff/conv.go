@@ -71,8 +71,7 @@ func intsOr(n *onnxpb.NodeProto, name string, k int, def int64) []int64 {
 // checked numerically):
 //   - dX = ConvTranspose(G, W) with the forward strides/pads/dilations/group and the
 //     output_padding that restores X's size exactly;
-//   - dW (group 1) = the swapped-role Conv of Xᵀ with Gᵀ (strides ↔ dilations), sliced to the
-//     kernel size and transposed back;
+//   - dW (group 1) = im2col: tap slices of the padded input times G (convWeightGrad);
 //   - dB = Σ G over batch and space.
 func vjpConv(c *vjpCtx) error {
 	x, w := c.in(0), c.in(1)
@@ -113,33 +112,67 @@ func (c *vjpCtx) convInputGrad(geo *convGeo) string {
 		intsAttr("kernel_shape", geo.kernel))
 }
 
+// convWeightGrad is dW[m, c, k] = Σ_{n, o} G[n, m, o] · Xpad[n, c, o·s + k·d] in im2col form:
+// the k-th tap of the padded input, sliced with the forward strides, gives a column block
+// [N, C, P] (P = output positions); stacking the taps gives cols [N, C·taps, P], and one
+// batched MatMul G[N, M, P] × colsᵀ summed over N gives [M, C·taps], reshaped to W's shape.
+// ORT runs this as GEMMs of the forward conv's size; the swapped-role Conv it replaces
+// (X and G with batch as channels, output = kernel size) ran as a GEMM with 1–9 columns and
+// was the largest cost of a UNet training step.
 func (c *vjpCtx) convWeightGrad(geo *convGeo) string {
-	xs := c.shape(c.in(0))
-	sp := len(geo.out)
-	swap := make([]int64, sp+2)
-	for i := range swap {
-		swap[i] = int64(i)
-	}
-	swap[0], swap[1] = 1, 0
-	xt := c.transpose(c.in(0), swap)
-	gt := c.transpose(c.gy[0], swap)
-	padEnd, grown := make([]int64, sp), false
+	x, xs, ws := c.in(0), c.shape(c.in(0)), c.shape(c.in(1))
+	n, ch, sp := xs[0], xs[1], len(geo.out)
+	p, taps := int64(1), int64(1)
 	for i := 0; i < sp; i++ {
-		// The end pad that makes the swapped conv produce exactly kernel[i] taps, when
-		// non-negative; otherwise no pad and a slice afterwards.
-		exact := (geo.kernel[i]-1)*geo.dilations[i] + geo.strides[i]*(geo.out[i]-1) + 1 - xs[2+i] - geo.padBegin[i]
-		padEnd[i] = max(0, exact)
-		grown = grown || exact < 0
+		p *= geo.out[i]
+		taps *= geo.kernel[i]
 	}
-	dw := c.op("Conv", []string{xt, gt},
-		intsAttr("strides", geo.dilations), intsAttr("dilations", geo.strides),
-		intsAttr("pads", append(append([]int64{}, geo.padBegin...), padEnd...)))
-	if grown {
-		axes, zeros := make([]int64, sp), make([]int64, sp)
-		for i := range axes {
-			axes[i] = int64(2 + i)
+	padded := false
+	for i := 0; i < sp; i++ {
+		padded = padded || geo.padBegin[i] != 0 || geo.padEnd[i] != 0
+	}
+	if padded {
+		pads := make([]int64, 2*(sp+2))
+		for i := 0; i < sp; i++ {
+			pads[2+i], pads[sp+4+i] = geo.padBegin[i], geo.padEnd[i]
 		}
-		dw = c.op("Slice", []string{dw, c.ints(zeros...), c.ints(geo.kernel...), c.ints(axes...)})
+		x = c.op("Pad", []string{x, c.ints(pads...)})
 	}
-	return c.transpose(dw, swap)
+	var cols []string
+	for t := int64(0); t < taps; t++ {
+		cols = append(cols, c.reshape(c.convTap(x, geo, t), []int64{n, ch, 1, p}))
+	}
+	col := cols[0]
+	if len(cols) > 1 {
+		col = c.op("Concat", cols, intAttr("axis", 2))
+	}
+	col = c.reshape(col, []int64{n, ch * taps, p})
+	g := c.reshape(c.gy[0], []int64{n, ws[0], p})
+	dw := c.op("MatMul", []string{g, c.transpose(col, []int64{0, 2, 1})})
+	return c.reshape(c.reduceSum(dw, []int64{0}, false), ws)
+}
+
+// convTap slices tap t (row-major over the kernel) of padded input x: positions
+// k·d + o·s for every output position o. Taps that cover x exactly are x itself.
+func (c *vjpCtx) convTap(x string, geo *convGeo, t int64) string {
+	sp := len(geo.out)
+	xs := c.shape(c.in(0))
+	k := make([]int64, sp)
+	for i := sp - 1; i >= 0; i-- {
+		k[i] = t % geo.kernel[i]
+		t /= geo.kernel[i]
+	}
+	starts, ends, axes, steps := make([]int64, sp), make([]int64, sp), make([]int64, sp), make([]int64, sp)
+	whole := true
+	for i := 0; i < sp; i++ {
+		starts[i] = k[i] * geo.dilations[i]
+		ends[i] = starts[i] + geo.strides[i]*(geo.out[i]-1) + 1
+		axes[i], steps[i] = int64(2+i), geo.strides[i]
+		full := xs[2+i] + geo.padBegin[i] + geo.padEnd[i]
+		whole = whole && starts[i] == 0 && steps[i] == 1 && ends[i] == full
+	}
+	if whole {
+		return x
+	}
+	return c.op("Slice", []string{x, c.ints(starts...), c.ints(ends...), c.ints(axes...), c.ints(steps...)})
 }

@@ -16,8 +16,8 @@ func inputErrorf(format string, a ...any) error {
 // NonFiniteError is a step whose loss or gradient is NaN or infinite. The parameters are left
 // as they were before the step, and Run keeps the last good checkpoint.
 type NonFiniteError struct {
-	Step int    // 1-based number of the failed step
-	What string // "loss" or "gradient norm"
+	Step  int    // 1-based number of the failed step
+	What  string // "loss" or "gradient norm"
 	Value float64
 }
 

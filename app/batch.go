@@ -1,4 +1,4 @@
-package tui
+package app
 
 // The non-interactive commands (render, verify, bench) share the studio's way of opening a
 // model and building requests, so a session renders the same from the CLI and the studio.

@@ -1,14 +1,16 @@
-package tui
+package app
 
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/nudge-studio/nudge/runtime/demomodel"
 	"github.com/nudge-studio/nudge/runtime/ort"
+	"github.com/nudge-studio/nudge/session"
 )
 
 // DemoPrefix marks the built-in demo models in a session's model path ("demo:tiny").
@@ -65,6 +67,18 @@ func expandHome(p string) string {
 		}
 	}
 	return p
+}
+
+// ModelDir resolves a model reference the way every command does: demo:PRESET (generated
+// on first use, with a progress bar on stderr), a config alias, a folder, or a name in the
+// config's model folders.
+func ModelDir(ctx context.Context, cfg *session.Config, ref string, stderr io.Writer) (string, error) {
+	bar := NewProgress(stderr, "demo model", "MB")
+	dir, err := ResolveModel(ctx, ref, "", ModelNamesOf(cfg), func(done, total int64) {
+		bar.Update(int(done>>20), int(total>>20))
+	})
+	bar.Finish()
+	return dir, err
 }
 
 // EnsureDemo returns the cached demo model for a preset, generating it if missing.

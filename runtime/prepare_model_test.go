@@ -1,7 +1,6 @@
 package runtime_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"os"
@@ -15,60 +14,72 @@ import (
 	"github.com/nudge-studio/nudge/runtime/onnxgraph/onnxpb"
 )
 
-// TestPrepareCommandBuildsThenReuses runs `nudge prepare --for all` on the tiny model twice,
-// then checks that a render's request for A&E graphs finds what prepare built.
-func TestPrepareCommandBuildsThenReuses(t *testing.T) {
+// crossNeeds is what attend-and-excite asks for: head-averaged cross-attention maps at one
+// resolution plus their gradient.
+func crossNeeds(side int) runtime.AttentionNeeds {
+	return runtime.AttentionNeeds{Select: runtime.AttentionSelection{Kind: onnxgraph.KindCross, Height: side, Width: side}, Gradient: true}
+}
+
+// TestModelGraphsBuildThenReuse prepares three kinds of needs on the tiny model twice, then
+// checks that a render's request for the same graphs finds what was built.
+func TestModelGraphsBuildThenReuse(t *testing.T) {
 	isolatedCache(t)
 	m := openTiny(t, demomodel.Options{Preset: "tiny"})
-	opts := runtime.PrepareOptions{For: []string{"all"}, AttentionResolution: 8}
-	var first, second bytes.Buffer
-	if err := runtime.Prepare(context.Background(), m.Dir, opts, &first); err != nil {
-		t.Fatal(err)
-	}
-	t.Log("\n" + first.String())
-	for _, want := range []string{"attend-excite: built 3 attention map(s) (8×8 ×3) + gradient graph", "sag: built 1 attention map(s) (4×4 ×1) for", "pix2pix-zero: built 4 attention map(s) (8×8 ×3, 4×4 ×1) + gradient graph", "+ gradient graph"} {
-		if !strings.Contains(first.String(), want) {
-			t.Fatalf("first run printed\n%s\nwant a line containing %q", first.String(), want)
-		}
-	}
-	if err := runtime.Prepare(context.Background(), m.Dir, opts, &second); err != nil {
-		t.Fatal(err)
-	}
-	if strings.Count(second.String(), ": reused ") != 3 || strings.Contains(second.String(), "built") {
-		t.Fatalf("second run printed\n%s\nwant three reuses and no build", second.String())
-	}
-	needs, err := runtime.TechniqueNeeds("attend-excite", 8, 8, 8)
+	g, err := runtime.OpenGraphs(m.Dir, 0, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := m.Attention(context.Background(), needs, 8, 8)
+	if g.LatentHeight != 8 || g.LatentWidth != 8 {
+		t.Fatalf("latent %d×%d, want the tiny UNet's 8×8", g.LatentHeight, g.LatentWidth)
+	}
+	cases := []struct {
+		needs runtime.AttentionNeeds
+		maps  int
+	}{
+		{crossNeeds(8), 3},
+		{runtime.AttentionNeeds{Select: runtime.AttentionSelection{Kind: onnxgraph.KindSelf, Block: "mid_block"}, KeepNoise: true}, 1},
+		{runtime.AttentionNeeds{Select: runtime.AttentionSelection{Kind: onnxgraph.KindCross, Raw: true}, Gradient: true}, 4},
+	}
+	for round := 0; round < 2; round++ {
+		for _, c := range cases {
+			p, err := g.Prepare(context.Background(), c.needs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(p.Maps) != c.maps || p.Reused != (round == 1) || (p.VJP != "") != c.needs.Gradient {
+				t.Fatalf("round %d %+v: %d maps, reused %v, vjp %q", round, c.needs.Select, len(p.Maps), p.Reused, p.VJP)
+			}
+		}
+	}
+	a, err := m.Attention(context.Background(), crossNeeds(8), 8, 8)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !a.Prepared().Reused {
-		t.Fatal("the render's A&E graphs were rebuilt instead of taken from prepare's cache")
+		t.Fatal("the render's A&E graphs were rebuilt instead of taken from the prepared cache")
 	}
-	t.Logf("session creation for the prepared A&E graphs: %v", a.SessionTime)
+	sides, err := g.CrossAttentionSides()
+	if err != nil || len(sides) != 2 || sides[0] != 8 || sides[1] != 4 {
+		t.Fatalf("cross-attention sides %v, %v; want [8 4]", sides, err)
+	}
 }
 
-func TestPrepareCommandRejectsBadInput(t *testing.T) {
+func TestModelGraphsRejectBadInput(t *testing.T) {
 	isolatedCache(t)
 	dir := demoModel(t, demomodel.Options{Preset: "tiny"})
-	cases := []struct {
-		dir  string
-		opts runtime.PrepareOptions
-		want string
-	}{
-		{dir, runtime.PrepareOptions{For: []string{"sega"}}, "unknown technique"},
-		{dir, runtime.PrepareOptions{Width: 100, Height: 64}, "multiples of 8"},
-		{t.TempDir(), runtime.PrepareOptions{}, "unet/model.onnx is missing"},
-		{dir, runtime.PrepareOptions{For: []string{"attend-excite"}}, "available: 8×8 (3 layers)"},
+	if _, err := runtime.OpenGraphs(dir, 100, 64); err == nil || !runtime.IsBadInput(err) || !strings.Contains(err.Error(), "multiples of 8") {
+		t.Errorf("size 100×64: %v", err)
 	}
-	for _, tc := range cases {
-		err := runtime.Prepare(context.Background(), tc.dir, tc.opts, &bytes.Buffer{})
-		if err == nil || !runtime.IsBadInput(err) || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "\n") {
-			t.Errorf("%+v: err = %v, want a one-line bad-input error containing %q", tc.opts, err, tc.want)
-		}
+	if _, err := runtime.OpenGraphs(t.TempDir(), 0, 0); err == nil || !runtime.IsBadInput(err) || !strings.Contains(err.Error(), "unet/model.onnx is missing") {
+		t.Errorf("empty folder: %v", err)
+	}
+	g, err := runtime.OpenGraphs(dir, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = g.Prepare(context.Background(), crossNeeds(16))
+	if err == nil || !runtime.IsBadInput(err) || !strings.Contains(err.Error(), "available: 8×8 (3 layers)") || strings.Contains(err.Error(), "\n") {
+		t.Errorf("16×16 maps on the tiny model: %v", err)
 	}
 }
 
@@ -91,7 +102,7 @@ func TestPrepareRefusesFusedAttention(t *testing.T) {
 	if err := m.Save(path); err != nil {
 		t.Fatal(err)
 	}
-	needs, _ := runtime.TechniqueNeeds("attend-excite", 8, 8, 8)
+	needs := crossNeeds(8)
 	_, err = runtime.PrepareUNet(context.Background(), path, runtime.PrepareSpec{Select: needs.Select, Gradient: true,
 		LatentHeight: 8, LatentWidth: 8, Keys: 77, Hidden: 32, TimestepShape: []int64{}})
 	var fe *onnxgraph.FusedGraphError
@@ -110,7 +121,7 @@ func TestPrepareFallsBackBesideTheUNet(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Setenv("XDG_CACHE_HOME", blocker)
-	needs, _ := runtime.TechniqueNeeds("attend-excite", 8, 8, 8)
+	needs := crossNeeds(8)
 	needs.Select.Raw = true // a spec no other test prepares beside this shared model
 	a, err := m.Attention(context.Background(), needs, 8, 8)
 	if err != nil {
