@@ -196,7 +196,7 @@ func TestOcclusion(t *testing.T) {
 			if far.Pix[p] != 0 {
 				t.Fatalf("pixel %d: far mask %d under a fully covering near object", p, far.Pix[p])
 			}
-			if sc.Objects[0].contains(float64(p%64)/64+0.5/64, float64(p/64)/64+0.5/64) {
+			if sc.Objects[0].placed().contains(float64(p%64)/64+0.5/64, float64(p/64)/64+0.5/64) {
 				hidden++
 			}
 		}

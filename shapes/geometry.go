@@ -52,71 +52,88 @@ func (s Shape) AreaFactor() float64 {
 	return 1
 }
 
-// insideLocal reports whether the local point (u, v) is inside the shape.
-func (s Shape) insideLocal(u, v float64) bool {
+// outline is a shape ready for point tests: its polygon (for the polygonal shapes) built once.
+type outline struct {
+	shape Shape
+	poly  [][2]float64
+}
+
+func (s Shape) outline() outline { return outline{shape: s, poly: s.polygon()} }
+
+// polygon is the shape's outline in local units, counter-clockwise, or nil for the curved ones.
+// The triangle and the star point up; the hexagon has a vertex on each side.
+func (s Shape) polygon() [][2]float64 {
+	ring := func(n int, phase float64, radius func(int) float64) [][2]float64 {
+		pts := make([][2]float64, n)
+		for k := range pts {
+			a := phase + 2*math.Pi*float64(k)/float64(n)
+			pts[k] = [2]float64{radius(k) * math.Cos(a), radius(k) * math.Sin(a)}
+		}
+		return pts
+	}
 	switch s {
+	case Square:
+		h := squareHalf
+		return [][2]float64{{h, h}, {-h, h}, {-h, -h}, {h, -h}}
+	case Triangle:
+		return ring(3, math.Pi/2, func(int) float64 { return 1 })
+	case Hexagon:
+		return ring(6, 0, func(int) float64 { return hexagonRadius })
+	case Star:
+		return ring(10, math.Pi/2, func(k int) float64 {
+			if k%2 == 1 {
+				return starInner
+			}
+			return 1
+		})
+	}
+	return nil
+}
+
+// inside reports whether the local point (u, v) is inside the shape.
+func (l outline) inside(u, v float64) bool {
+	switch l.shape {
 	case Circle:
 		return u*u+v*v <= circleRadius*circleRadius
-	case Square:
-		return math.Abs(u) <= squareHalf && math.Abs(v) <= squareHalf
-	case Triangle:
-		return insideRegular(u, v, 3, 1, math.Pi/2)
-	case Hexagon:
-		return insideRegular(u, v, 6, hexagonRadius, 0)
-	case Star:
-		return insideStar(u, v)
 	case Heart:
+		// The heart curve (x² + y² − 1)³ = x² y³, scaled and centred into the unit disc.
 		x, y := u*heartScale, v*heartScale+heartShift
 		q := x*x + y*y - 1
 		return q*q*q-x*x*y*y*y <= 0
 	}
-	return false
+	return insidePolygon(l.poly, u, v)
 }
 
-// insideRegular tests a regular n-gon of circumradius R with a vertex at angle phase: fold the
-// angle into the sector between two vertices, whose middle is the edge's normal, then compare
-// the distance along that normal with the apothem R cos(π/n).
-func insideRegular(u, v float64, n int, R, phase float64) bool {
-	r := math.Hypot(u, v)
-	if r == 0 {
-		return true
+// insidePolygon is the even-odd crossing test (W. R. Franklin's PNPOLY), right for the convex
+// shapes and the star alike.
+func insidePolygon(poly [][2]float64, u, v float64) bool {
+	in := false
+	for i, j := 0, len(poly)-1; i < len(poly); j, i = i, i+1 {
+		a, b := poly[i], poly[j]
+		if (a[1] > v) != (b[1] > v) && u < (b[0]-a[0])*(v-a[1])/(b[1]-a[1])+a[0] {
+			in = !in
+		}
 	}
-	sector := 2 * math.Pi / float64(n)
-	a := math.Mod(math.Atan2(v, u)-phase, sector)
-	if a < 0 {
-		a += sector
-	}
-	a -= sector / 2
-	return r*math.Cos(a) <= R*math.Cos(math.Pi/float64(n))
+	return in
 }
 
-// insideStar tests the five-pointed star with a point straight up: fold the angle onto half of
-// one point's sector, then check the point lies on the centre's side of the edge from the outer
-// vertex (1, 0) to the inner vertex at angle π/5.
-func insideStar(u, v float64) bool {
-	const sector = 2 * math.Pi / 5
-	r := math.Hypot(u, v)
-	a := math.Atan2(v, u) - math.Pi/2 + sector/2
-	a = math.Mod(a, sector)
-	if a < 0 {
-		a += sector
-	}
-	a = math.Abs(a - sector/2)
-	px, py := r*math.Cos(a), r*math.Sin(a)
-	ix, iy := starInner*math.Cos(math.Pi/5), starInner*math.Sin(math.Pi/5)
-	ex, ey := ix-1, iy
-	cross := ex*py - ey*(px-1)
-	origin := ex*0 - ey*(0-1)
-	return cross*origin >= 0
+// placedObject is an object ready for point tests in image coordinates.
+type placedObject struct {
+	outline
+	x, y, inv, cos, sin float64
+}
+
+func (o Object) placed() placedObject {
+	s, c := math.Sincos(-o.Rotation)
+	return placedObject{outline: o.Shape.outline(), x: o.X, y: o.Y, inv: 1 / o.Radius, cos: c, sin: s}
 }
 
 // contains reports whether the image point (x, y), in fractions of the side with y down, is
 // inside the object.
-func (o Object) contains(x, y float64) bool {
-	dx, dy := (x-o.X)/o.Radius, -(y-o.Y)/o.Radius
+func (p placedObject) contains(x, y float64) bool {
+	dx, dy := (x-p.x)*p.inv, -(y-p.y)*p.inv
 	if dx*dx+dy*dy > 1.0001 {
 		return false
 	}
-	s, c := math.Sincos(-o.Rotation)
-	return o.Shape.insideLocal(c*dx-s*dy, s*dx+c*dy)
+	return p.inside(p.cos*dx-p.sin*dy, p.sin*dx+p.cos*dy)
 }

@@ -4,6 +4,7 @@ import (
 	"image"
 	"image/color"
 	"math"
+	"slices"
 	"sort"
 )
 
@@ -62,30 +63,36 @@ func RenderTruth(s Scene, size int) Truth {
 		t.Masks = append(t.Masks, image.NewAlpha(rect))
 	}
 	order := nearestFirst(s.Objects)
+	tab := newSRGBTables()
 	lin := make([][3]float64, len(s.Objects))
 	for i, o := range s.Objects {
-		c := o.Colour.RGB()
-		lin[i] = [3]float64{SRGBToLinear(c.R), SRGBToLinear(c.G), SRGBToLinear(c.B)}
+		lin[i] = tab.linear(o.Colour.RGB())
 	}
 	boxes := make([]image.Rectangle, len(s.Objects))
+	placed := make([]placedObject, len(s.Objects))
 	for i, o := range s.Objects {
-		boxes[i] = o.pixelBounds(size)
+		boxes[i], placed[i] = o.pixelBounds(size), o.placed()
 	}
 	counts := make([]int, len(s.Objects))
 	const n = supersample * supersample
 	for py := 0; py < size; py++ {
 		for px := 0; px < size; px++ {
+			if !slices.ContainsFunc(boxes, image.Pt(px, py).In) {
+				// No object can reach this pixel: the background as is (masks and depth stay 0).
+				t.Image.SetRGBA(px, py, s.Background.at(px, py, size))
+				continue
+			}
 			clear(counts)
 			var acc [3]float64
 			disparity := 0.0
-			bg := s.Background.linearAt(px, py, size)
+			bg := tab.linear(s.Background.at(px, py, size))
 			for sy := 0; sy < supersample; sy++ {
 				for sx := 0; sx < supersample; sx++ {
 					x := (float64(px) + (float64(sx)+0.5)/supersample) / float64(size)
 					y := (float64(py) + (float64(sy)+0.5)/supersample) / float64(size)
 					hit := -1
 					for _, i := range order {
-						if image.Pt(px, py).In(boxes[i]) && s.Objects[i].contains(x, y) {
+						if image.Pt(px, py).In(boxes[i]) && placed[i].contains(x, y) {
 							hit = i
 							break
 						}
@@ -102,7 +109,7 @@ func RenderTruth(s Scene, size int) Truth {
 			}
 			// Averaging in linear light is what a camera (and a box filter on the scene) does;
 			// averaging sRGB values would darken every edge.
-			t.Image.SetRGBA(px, py, color.RGBA{linearToSRGB(acc[0] / n), linearToSRGB(acc[1] / n), linearToSRGB(acc[2] / n), 255})
+			t.Image.SetRGBA(px, py, color.RGBA{tab.encode(acc[0] / n), tab.encode(acc[1] / n), tab.encode(acc[2] / n), 255})
 			t.Depth.SetGray(px, py, color.Gray{uint8(math.Round(255 * disparity / n))})
 			for i, k := range counts {
 				t.Masks[i].SetAlpha(px, py, color.Alpha{uint8((k*255 + n/2) / n)})
@@ -130,40 +137,58 @@ func (o Object) pixelBounds(size int) image.Rectangle {
 		int(math.Ceil((o.X+o.Radius)*s))+1, int(math.Ceil((o.Y+o.Radius)*s))+1)
 }
 
-// linearAt is the background's linear-light colour at a pixel. Textures are defined per pixel
-// of a size-independent grid (fractions of the side), so a scene looks the same at 128² and 512².
-func (b Background) linearAt(px, py, size int) [3]float64 {
+// at is the background's colour at a pixel. Textures are defined on a size-independent grid
+// (fractions of the side), so a scene looks the same at 128² and 512².
+func (b Background) at(px, py, size int) color.RGBA {
 	base := b.Colour.RGB()
 	delta := 0.0
 	fx, fy := (float64(px)+0.5)/float64(size), (float64(py)+0.5)/float64(size)
 	switch b.Texture {
 	case Stripes:
-		if int(math.Floor((fx+fy)*12))%2 == 0 {
-			delta = 1
-		} else {
-			delta = -1
-		}
+		delta = 1 - 2*float64(int(math.Floor((fx+fy)*12))%2)
 	case Checker:
-		if (int(fx*8)+int(fy*8))%2 == 0 {
-			delta = 1
-		} else {
-			delta = -1
-		}
+		delta = 1 - 2*float64((int(fx*8)+int(fy*8))%2)
 	case Noise:
 		delta = hash2(b.Seed, int(fx*64), int(fy*64))
 	}
-	shift := func(v uint8) float64 {
-		return SRGBToLinear(uint8(math.Max(0, math.Min(255, float64(v)+delta*textureAmplitude))))
+	shift := func(v uint8) uint8 {
+		return uint8(math.Max(0, math.Min(255, math.Round(float64(v)+delta*textureAmplitude))))
 	}
-	return [3]float64{shift(base.R), shift(base.G), shift(base.B)}
+	return color.RGBA{shift(base.R), shift(base.G), shift(base.B), 255}
 }
 
-// linearToSRGB is the inverse of SRGBToLinear, rounded to 8 bits.
-func linearToSRGB(v float64) uint8 {
-	if v <= 0.0031308 {
-		v *= 12.92
-	} else {
-		v = 1.055*math.Pow(v, 1/2.4) - 0.055
+// srgbTables convert between 8-bit sRGB and linear light without a power function per pixel.
+type srgbTables struct {
+	toLinear [256]float64
+	// cut[k] is the linear value halfway (in sRGB terms) between codes k and k+1: a linear value
+	// encodes to the number of cuts at or below it, which is the rounded sRGB code.
+	cut [255]float64
+}
+
+func newSRGBTables() *srgbTables {
+	t := &srgbTables{}
+	for i := range t.toLinear {
+		t.toLinear[i] = SRGBToLinear(uint8(i))
 	}
-	return uint8(math.Max(0, math.Min(255, math.Round(v*255))))
+	for k := range t.cut {
+		v := (float64(k) + 0.5) / 255
+		if v <= 0.04045 {
+			t.cut[k] = v / 12.92
+		} else {
+			t.cut[k] = math.Pow((v+0.055)/1.055, 2.4)
+		}
+	}
+	return t
+}
+
+func (t *srgbTables) linear(c color.RGBA) [3]float64 {
+	return [3]float64{t.toLinear[c.R], t.toLinear[c.G], t.toLinear[c.B]}
+}
+
+func (t *srgbTables) encode(v float64) uint8 {
+	k, _ := slices.BinarySearch(t.cut[:], v)
+	for k < len(t.cut) && t.cut[k] <= v {
+		k++
+	}
+	return uint8(k)
 }

@@ -49,11 +49,12 @@ func TestLabKnownValues(t *testing.T) {
 func TestAreaFactors(t *testing.T) {
 	const n = 2000
 	for _, s := range AllShapes {
+		l := s.outline()
 		inside, maxR := 0, 0.0
 		for i := 0; i < n; i++ {
 			for j := 0; j < n; j++ {
 				u, v := -1+2*(float64(i)+0.5)/n, -1+2*(float64(j)+0.5)/n
-				if s.insideLocal(u, v) {
+				if l.inside(u, v) {
 					inside++
 					maxR = math.Max(maxR, math.Hypot(u, v))
 				}
@@ -94,3 +95,24 @@ func TestRNGUniform(t *testing.T) {
 }
 
 func rgba(r, g, b uint8) color.RGBA { return color.RGBA{r, g, b, 255} }
+
+// TestSRGBTables checks the table encoder against the direct formula on a fine grid.
+func TestSRGBTables(t *testing.T) {
+	tab := newSRGBTables()
+	for i := 0; i <= 100000; i++ {
+		v := float64(i) / 100000
+		want := v * 12.92
+		if v > 0.0031308 {
+			want = 1.055*math.Pow(v, 1/2.4) - 0.055
+		}
+		w := uint8(math.Round(want * 255))
+		if got := tab.encode(v); got != w && math.Abs(want*255-math.Floor(want*255)-0.5) > 1e-6 {
+			t.Fatalf("encode(%g) = %d, want %d", v, got, w)
+		}
+	}
+	for c := 0; c < 256; c++ {
+		if got := tab.encode(tab.toLinear[c]); int(got) != c {
+			t.Errorf("round trip of %d gives %d", c, got)
+		}
+	}
+}
