@@ -49,6 +49,20 @@ func TestOptionsRejected(t *testing.T) {
 	}
 }
 
+// TestOnlyShapes: a DreamBooth-style set of one shape draws only it, edits included.
+func TestOnlyShapes(t *testing.T) {
+	for seed := uint64(0); seed < 100; seed++ {
+		s := generate(t, seed, Options{Size: 32, Shapes: []Shape{Heart}})
+		for _, sc := range []Scene{s.Scene, s.Edit.After} {
+			for _, o := range sc.Objects {
+				if o.Shape != Heart {
+					t.Fatalf("seed %d: a %s in a hearts-only set", seed, o.Shape)
+				}
+			}
+		}
+	}
+}
+
 // TestHeldOutShapes checks the base set never draws a held-out shape and the full set does.
 func TestHeldOutShapes(t *testing.T) {
 	counts := map[bool]map[Shape]int{false: {}, true: {}}

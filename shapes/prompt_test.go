@@ -22,6 +22,8 @@ func TestParsePrompt(t *testing.T) {
 		{"a striped light blue background with an orange heart in the middle", Prompt{[]ObjectSpec{{Shape: Heart, Colour: Orange, Position: Centre}}, bg(BgLightBlue, Stripes)}},
 		{"a red star, a blue square, and a hexagon against a checkered gray background",
 			Prompt{[]ObjectSpec{{Shape: Star, Colour: Red}, {Shape: Square, Colour: Blue}, {Shape: Hexagon}}, bg(BgGrey, Checker)}},
+		{"an image of a red circle, a black circle, and a blue star against a gray background",
+			Prompt{[]ObjectSpec{{Shape: Circle, Colour: Red}, {Shape: Circle, Colour: Black}, {Shape: Star, Colour: Blue}}, bg(BgGrey, AnyTexture)}},
 		{"a circle on the left with a plain beige background", Prompt{[]ObjectSpec{{Shape: Circle, Position: Left}}, bg(BgBeige, Plain)}},
 	}
 	for _, c := range cases {

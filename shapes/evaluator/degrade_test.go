@@ -63,3 +63,24 @@ func addNoise(src *image.RGBA, sigma float64, seed uint64) *image.RGBA {
 	}
 	return out
 }
+
+// colourCast shifts each channel of the whole image by its own offset in [-amount, amount]
+// levels, drawn from the seed: a model's colours are never exactly the palette's.
+func colourCast(src *image.RGBA, amount float64, seed uint64) *image.RGBA {
+	out := image.NewRGBA(src.Bounds())
+	s := seed*0x9e3779b97f4a7c15 + 7
+	var off [3]float64
+	for c := range off {
+		s ^= s << 13
+		s ^= s >> 7
+		s ^= s << 17
+		off[c] = amount * (2*float64(s>>11)/(1<<53) - 1)
+	}
+	for i := 0; i < len(src.Pix); i += 4 {
+		for c := 0; c < 3; c++ {
+			out.Pix[i+c] = uint8(math.Max(0, math.Min(255, math.Round(float64(src.Pix[i+c])+off[c]))))
+		}
+		out.Pix[i+3] = 255
+	}
+	return out
+}
