@@ -62,61 +62,74 @@ func RenderTruth(s Scene, size int) Truth {
 	for range s.Objects {
 		t.Masks = append(t.Masks, image.NewAlpha(rect))
 	}
-	order := nearestFirst(s.Objects)
-	tab := newSRGBTables()
-	lin := make([][3]float64, len(s.Objects))
-	for i, o := range s.Objects {
-		lin[i] = tab.linear(o.Colour.RGB())
-	}
-	boxes := make([]image.Rectangle, len(s.Objects))
-	placed := make([]placedObject, len(s.Objects))
-	for i, o := range s.Objects {
-		boxes[i], placed[i] = o.pixelBounds(size), o.placed()
-	}
-	counts := make([]int, len(s.Objects))
-	const n = supersample * supersample
+	r := newRasterizer(s, size)
 	for py := 0; py < size; py++ {
 		for px := 0; px < size; px++ {
-			if !slices.ContainsFunc(boxes, image.Pt(px, py).In) {
+			if !slices.ContainsFunc(r.boxes, image.Pt(px, py).In) {
 				// No object can reach this pixel: the background as is (masks and depth stay 0).
 				t.Image.SetRGBA(px, py, s.Background.at(px, py, size))
 				continue
 			}
-			clear(counts)
-			var acc [3]float64
-			disparity := 0.0
-			bg := tab.linear(s.Background.at(px, py, size))
-			for sy := 0; sy < supersample; sy++ {
-				for sx := 0; sx < supersample; sx++ {
-					x := (float64(px) + (float64(sx)+0.5)/supersample) / float64(size)
-					y := (float64(py) + (float64(sy)+0.5)/supersample) / float64(size)
-					hit := -1
-					for _, i := range order {
-						if image.Pt(px, py).In(boxes[i]) && placed[i].contains(x, y) {
-							hit = i
-							break
-						}
-					}
-					c := bg
-					d := BackgroundDepth
-					if hit >= 0 {
-						counts[hit]++
-						c, d = lin[hit], s.Objects[hit].Depth
-					}
-					acc[0], acc[1], acc[2] = acc[0]+c[0], acc[1]+c[1], acc[2]+c[2]
-					disparity += 1 - d
-				}
-			}
-			// Averaging in linear light is what a camera (and a box filter on the scene) does;
-			// averaging sRGB values would darken every edge.
-			t.Image.SetRGBA(px, py, color.RGBA{tab.encode(acc[0] / n), tab.encode(acc[1] / n), tab.encode(acc[2] / n), 255})
-			t.Depth.SetGray(px, py, color.Gray{uint8(math.Round(255 * disparity / n))})
-			for i, k := range counts {
-				t.Masks[i].SetAlpha(px, py, color.Alpha{uint8((k*255 + n/2) / n)})
-			}
+			r.pixel(px, py, t)
 		}
 	}
 	return t
+}
+
+// rasterizer holds what every pixel of one render needs.
+type rasterizer struct {
+	scene  Scene
+	size   int
+	tab    *srgbTables
+	order  []int             // object indices, nearest first
+	lin    [][3]float64      // object colours in linear light
+	boxes  []image.Rectangle // pixels each object can touch
+	placed []placedObject
+	counts []int // per object, samples of the current pixel it covers
+}
+
+func newRasterizer(s Scene, size int) *rasterizer {
+	r := &rasterizer{scene: s, size: size, tab: newSRGBTables(), order: nearestFirst(s.Objects),
+		counts: make([]int, len(s.Objects))}
+	for _, o := range s.Objects {
+		r.lin = append(r.lin, r.tab.linear(o.Colour.RGB()))
+		r.boxes = append(r.boxes, o.pixelBounds(size))
+		r.placed = append(r.placed, o.placed())
+	}
+	return r
+}
+
+// pixel supersamples one pixel: each sample takes the nearest object covering it, or the
+// background, and the pixel's colour, depth and masks are the samples' means.
+func (r *rasterizer) pixel(px, py int, t Truth) {
+	const n = supersample * supersample
+	clear(r.counts)
+	var acc [3]float64
+	disparity := 0.0
+	bg := r.tab.linear(r.scene.Background.at(px, py, r.size))
+	for sy := 0; sy < supersample; sy++ {
+		for sx := 0; sx < supersample; sx++ {
+			x := (float64(px) + (float64(sx)+0.5)/supersample) / float64(r.size)
+			y := (float64(py) + (float64(sy)+0.5)/supersample) / float64(r.size)
+			c, d := bg, BackgroundDepth
+			for _, i := range r.order {
+				if image.Pt(px, py).In(r.boxes[i]) && r.placed[i].contains(x, y) {
+					r.counts[i]++
+					c, d = r.lin[i], r.scene.Objects[i].Depth
+					break
+				}
+			}
+			acc[0], acc[1], acc[2] = acc[0]+c[0], acc[1]+c[1], acc[2]+c[2]
+			disparity += 1 - d
+		}
+	}
+	// Averaging in linear light is what a camera (and a box filter on the scene) does;
+	// averaging sRGB values would darken every edge.
+	t.Image.SetRGBA(px, py, color.RGBA{r.tab.encode(acc[0] / n), r.tab.encode(acc[1] / n), r.tab.encode(acc[2] / n), 255})
+	t.Depth.SetGray(px, py, color.Gray{uint8(math.Round(255 * disparity / n))})
+	for i, k := range r.counts {
+		t.Masks[i].SetAlpha(px, py, color.Alpha{uint8((k*255 + n/2) / n)})
+	}
 }
 
 // nearestFirst lists object indices from the nearest (smallest depth) to the farthest, so the
