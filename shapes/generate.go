@@ -243,10 +243,7 @@ func place(r *rng, o *Object) {
 }
 
 func radiusFor(r *rng, s Size) float64 {
-	if s == Small {
-		return r.between(SmallRadius[0], SmallRadius[1])
-	}
-	return r.between(LargeRadius[0], LargeRadius[1])
+	return r.between(s.Radius())
 }
 
 // layoutGap is the least distance (fraction of the side) between two objects' outlines' bounding

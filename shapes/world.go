@@ -92,7 +92,7 @@ func (c Colour) RGB() color.RGBA {
 // Size is an object's size class. The zero value means "not specified".
 type Size uint8
 
-// The two size classes; their radii (as fractions of the image side) are SmallRadius and LargeRadius.
+// The two size classes (radii in Radius).
 const (
 	Small Size = iota + 1
 	Large
@@ -111,17 +111,24 @@ func (s Size) String() string {
 	return ""
 }
 
-// Radius ranges, as fractions of the image side. At 128² a small circle has a radius of about
-// 14–16 px and a large one 23–25 px: big enough for a 5 M-parameter model to draw, and a factor
-// of about 1.5 apart so the evaluator's size threshold (SizeThreshold) has margin on both sides.
-var (
-	SmallRadius = [2]float64{0.13, 0.145}
-	LargeRadius = [2]float64{0.20, 0.22}
-)
+// Radius is the range of radii (fractions of the image side) of a size class. At 128² a small
+// circle has a radius of about 14–16 px and a large one 22–24 px: big enough for a 5 M-parameter
+// model to draw, and a factor of about 1.5 apart so the evaluator's size threshold
+// (SizeThreshold) has margin on both sides.
+func (s Size) Radius() (lo, hi float64) {
+	if s == Small {
+		return 0.13, 0.145
+	}
+	return 0.20, 0.22
+}
 
 // SizeThreshold is the radius (fraction of the image side) between the two size classes: the
 // geometric mean of the small maximum and the large minimum.
-func SizeThreshold() float64 { return math.Sqrt(SmallRadius[1] * LargeRadius[0]) }
+func SizeThreshold() float64 {
+	_, smallMax := Small.Radius()
+	largeMin, _ := Large.Radius()
+	return math.Sqrt(smallMax * largeMin)
+}
 
 // Position is where an object's centre lies. The zero value means "not specified".
 type Position uint8
