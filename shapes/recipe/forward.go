@@ -2,6 +2,7 @@ package recipe
 
 import (
 	"fmt"
+	"path/filepath"
 
 	ortgo "github.com/yalue/onnxruntime_go"
 	"google.golang.org/protobuf/proto"
@@ -61,4 +62,34 @@ func forward(m *onnxpb.ModelProto, input string, shape []int64, data []float32, 
 		return nil, nil, fmt.Errorf("%s is not float32", output)
 	}
 	return append([]float32{}, t.GetData()...), t.GetShape(), nil
+}
+
+// Reconstruct runs images (N×3×S×S in [−1, 1]) through the trained autoencoder — the
+// posterior mean, decoded — and returns the reconstructions.
+func Reconstruct(initDir string, vae map[string]train.Param, images []float32, shape []int64, threads int) ([]float32, error) {
+	enc, err := train.LoadModel(filepath.Join(initDir, "vae_encoder", "model.onnx"))
+	if err != nil {
+		return nil, err
+	}
+	dec, err := train.LoadModel(filepath.Join(initDir, "vae_decoder", "model.onnx"))
+	if err != nil {
+		return nil, err
+	}
+	if enc, err = withParams(enc, vae, prefixEncoder); err != nil {
+		return nil, err
+	}
+	if dec, err = withParams(dec, vae, prefixDecoder); err != nil {
+		return nil, err
+	}
+	moments, ms, err := forward(enc, enc.Graph.Input[0].GetName(), shape, images, threads)
+	if err != nil {
+		return nil, err
+	}
+	n, per := ms[0], ms[2]*ms[3]*4
+	mean := make([]float32, 0, n*per)
+	for i := int64(0); i < n; i++ {
+		mean = append(mean, moments[i*2*per:i*2*per+per]...)
+	}
+	out, _, err := forward(dec, dec.Graph.Input[0].GetName(), []int64{n, 4, ms[2], ms[3]}, mean, threads)
+	return out, err
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/nudge-studio/nudge/runtime/onnxgraph"
 	"github.com/nudge-studio/nudge/runtime/safetensors"
@@ -103,4 +104,27 @@ func LoadWeights(path string) (map[string]train.Param, map[string]string, error)
 		return nil, nil, err
 	}
 	return DecodeWeights(data)
+}
+
+// CheckpointParams reads the parameters (or, with ema, their moving averages) out of a
+// training checkpoint, to look at a run while it trains.
+func CheckpointParams(path string, ema bool) (map[string]train.Param, error) {
+	all, _, err := LoadWeights(path)
+	if err != nil {
+		return nil, err
+	}
+	prefix := "param/"
+	if ema {
+		prefix = "ema/"
+	}
+	out := map[string]train.Param{}
+	for name, p := range all {
+		if strings.HasPrefix(name, prefix) {
+			out[strings.TrimPrefix(name, prefix)] = p
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("%s holds no %s tensors", filepath.Base(path), strings.TrimSuffix(prefix, "/"))
+	}
+	return out, nil
 }
