@@ -57,6 +57,8 @@ func commands() []command {
 		{"tokens", "[--model DIR|--tokenizer F] TEXT", "show a prompt's CLIP tokens and indices", cmdTokens},
 		{"bench", "[--model M] [--size WxH] [--steps N]", "time denoising steps: ORT vs orchestration", cmdBench},
 		{"prepare", "MODEL [--for TECHNIQUE|all]", "build attention and gradient graphs into the cache", cmdPrepare},
+		{"train", "shapes [--work DIR] [-o FILE]", "train the shapes-world model family from scratch", cmdTrain},
+		{"eval", "[--model M] [--seeds N]", "score a shapes model on the prompt suite", cmdEval},
 	}
 }
 
@@ -641,4 +643,51 @@ func cmdStudio(ctx context.Context, args []string) error {
 	}
 	o.PreviewDecoder, o.PreviewEvery, o.LatentFactors = cfg.Preview.Decoder, cfg.Preview.Every, cfg.Preview.LatentFactors
 	return tui.Run(ctx, o)
+}
+
+func cmdTrain(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("train", flag.ContinueOnError)
+	var g globalFlags
+	g.register(fs)
+	var o app.TrainShapesOptions
+	fs.StringVar(&o.Work, "work", "", "work folder: checkpoints, logs, loss plots; a second run resumes it (default: the cache's train/shapes)")
+	fs.StringVar(&o.Out, "o", "", "the trained family's weights file (default: WORK/shapes.safetensors)")
+	fs.IntVar(&o.VAESteps, "vae-steps", 0, "autoencoder steps (0: the recipe's)")
+	fs.IntVar(&o.DiffusionSteps, "diffusion-steps", 0, "text encoder + UNet steps (0: the recipe's)")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 || pos[0] != "shapes" {
+		return usagef("train: say what to train — `nudge train shapes` trains the shapes-world family")
+	}
+	cfg, err := g.load()
+	if err != nil {
+		return err
+	}
+	return app.TrainShapes(ctx, cfg, o, os.Stderr)
+}
+
+func cmdEval(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("eval", flag.ContinueOnError)
+	var g globalFlags
+	g.register(fs)
+	var o app.EvalOptions
+	fs.StringVar(&o.Model, "model", "", "a shapes-world model (default demo:shapes)")
+	fs.IntVar(&o.Seeds, "seeds", 4, "seeds per prompt")
+	fs.IntVar(&o.Steps, "steps", 25, "inference steps")
+	fs.Float64Var(&o.Guidance, "guidance", 7.5, "guidance scale")
+	fs.StringVar(&o.Scheduler, "scheduler", "pndm", "scheduler")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 0 || o.Seeds < 1 || o.Steps < 1 {
+		return usagef("eval: takes flags only, with --seeds and --steps ≥ 1, e.g. nudge eval --model demo:shapes --seeds 8")
+	}
+	cfg, err := g.load()
+	if err != nil {
+		return err
+	}
+	return app.Eval(ctx, cfg, o, os.Stdout, os.Stderr)
 }

@@ -83,6 +83,9 @@ func ModelDir(ctx context.Context, cfg *session.Config, ref string, stderr io.Wr
 
 // EnsureDemo returns the cached demo model for a preset, generating it if missing.
 func EnsureDemo(ctx context.Context, preset string, progress func(done, total int64)) (string, error) {
+	if preset == ShapesPreset {
+		return ensureShapes(ctx)
+	}
 	dir := filepath.Join(ort.CacheDir(), "models", "demo-"+preset)
 	if _, err := os.Stat(filepath.Join(dir, "model_index.json")); err == nil {
 		return dir, nil
