@@ -84,3 +84,30 @@ func colourCast(src *image.RGBA, amount float64, seed uint64) *image.RGBA {
 	}
 	return out
 }
+
+// warp displaces the image by a smooth random field of up to amp pixels (nearest-pixel
+// lookup), so outlines wobble the way a small model's do.
+func warp(src *image.RGBA, amp float64, seed uint64) *image.RGBA {
+	b := src.Bounds()
+	w, h := b.Dx(), b.Dy()
+	out := image.NewRGBA(b)
+	ph := [4]float64{}
+	s := seed*0x9e3779b97f4a7c15 + 3
+	for i := range ph {
+		s ^= s << 13
+		s ^= s >> 7
+		s ^= s << 17
+		ph[i] = 2 * math.Pi * float64(s>>11) / (1 << 53)
+	}
+	k := 2 * math.Pi * 3 / float64(w) // three waves across the image
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			dx := amp * math.Sin(k*float64(y)+ph[0]) * math.Cos(k*float64(x)+ph[1])
+			dy := amp * math.Sin(k*float64(x)+ph[2]) * math.Cos(k*float64(y)+ph[3])
+			sx := min(max(int(math.Round(float64(x)+dx)), 0), w-1)
+			sy := min(max(int(math.Round(float64(y)+dy)), 0), h-1)
+			copy(out.Pix[y*out.Stride+x*4:y*out.Stride+x*4+4], src.Pix[sy*src.Stride+sx*4:sy*src.Stride+sx*4+4])
+		}
+	}
+	return out
+}

@@ -32,11 +32,12 @@ type Result struct {
 
 // Thresholds in CIELAB ΔE. The world keeps every object at least shapes.MinObjectContrast (30)
 // from its background and the textures within about 5, so 15 separates them with margin either
-// side; a pixel within 25 of a palette colour is that colour's "core", which an anti-aliased or
-// blurred edge (a mix of two colours) rarely is.
+// side. A foreground pixel within 40 of a palette colour is that colour's "core": generous, as a
+// model's colours drift (any two palette colours are at least 43 apart); the mixed colours along
+// a blurred edge that also pass form thin rings, which coreRegions drops.
 const (
 	backgroundThreshold = 15
-	coreThreshold       = 25
+	coreThreshold       = 40
 )
 
 // pixels is an image in CIELAB (for colour names) and linear light (for coverage: a blurred or

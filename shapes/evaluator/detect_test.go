@@ -18,8 +18,13 @@ func soft(img *image.RGBA, seed uint64) *image.RGBA { return addNoise(blur(img, 
 // rough is well past that: σ = 1.5 px and noise of σ = 8 levels.
 func rough(img *image.RGBA, seed uint64) *image.RGBA { return addNoise(blur(img, 1.5), 8, seed) }
 
-// cast is soft plus a colour cast of up to ±20 levels per channel.
-func cast(img *image.RGBA, seed uint64) *image.RGBA { return soft(colourCast(img, 20, seed), seed) }
+// wobbly is soft after a smooth warp of up to amp pixels: outlines that wobble.
+func wobbly(amp float64) func(*image.RGBA, uint64) *image.RGBA {
+	return func(img *image.RGBA, seed uint64) *image.RGBA { return soft(warp(img, amp, seed), seed) }
+}
+
+// cast is soft plus a colour cast of up to ±30 levels per channel.
+func cast(img *image.RGBA, seed uint64) *image.RGBA { return soft(colourCast(img, 30, seed), seed) }
 
 // recovery tallies attributes read back right over generated samples.
 type recovery struct {
@@ -99,7 +104,9 @@ func TestDetectRecoversGenerated(t *testing.T) {
 		{"base, clean", base, 500, clean, 0.98},
 		{"base, blur σ=1 + noise σ=3", base, 500, soft, 0.98},
 		{"base, blur σ=1.5 + noise σ=8", base, 200, rough, 0.95},
-		{"base, blur σ=1 + noise σ=3 + colour cast ±20", base, 200, cast, 0.95},
+		{"base, blur σ=1 + noise σ=3 + colour cast ±30", base, 200, cast, 0.98},
+		{"base, blur σ=1 + noise σ=3 + warp 1.5 px", base, 200, wobbly(1.5), 0.98},
+		{"base, blur σ=1 + noise σ=3 + warp 2.5 px", base, 200, wobbly(2.5), 0.9},
 		{"base at 256², blur σ=1 + noise σ=3", shapes.Options{Size: 256}, 60, soft, 0.98},
 		{"with held-out, clean", all, 200, clean, 0.98},
 		{"with held-out, blur σ=1 + noise σ=3", all, 200, soft, 0.98},

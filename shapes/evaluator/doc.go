@@ -10,7 +10,8 @@
 // few pixels of it and gives each a coverage, the pixel's linear-light colour projected between
 // the background's and the region's — exact for an anti-aliased render and for any linear blur
 // — so an object's area, centroid and outline come out to sub-pixel precision. Its shape is the
-// nearest of six prototypes in a space of outline features: the 1st–8th Fourier harmonics of
+// nearest of six prototypes in a space of outline features (weighted: the 1st and 2nd harmonics,
+// which any smooth distortion adds, count less; the solidity, which shows the heart's notch, more): the 1st–8th Fourier harmonics of
 // the radius seen from the centroid along 128 rays (circle: none; square: 4th; triangle: 3rd;
 // star: 5th; hexagon: a weak 6th; heart: 1st–3rd) and the solidity (area over convex hull; the
 // star's is 0.6). These features ignore size, position and small rotations and degrade gently
