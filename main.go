@@ -58,7 +58,7 @@ func commands() []command {
 		{"bench", "[--model M] [--size WxH] [--steps N]", "time denoising steps: ORT vs orchestration", cmdBench},
 		{"prepare", "MODEL [--for TECHNIQUE|all]", "build attention and gradient graphs into the cache", cmdPrepare},
 		{"train", "shapes [--work DIR] [-o FILE]", "train the shapes-world model family from scratch", cmdTrain},
-		{"eval", "[--model M] [--seeds N]", "score a shapes model on the prompt suite", cmdEval},
+		{"eval", "[sega|excite] [--model M] [--seeds N]", "score a shapes model: prompt suite, SEGA, attend-and-excite", cmdEval},
 	}
 }
 
@@ -678,16 +678,39 @@ func cmdEval(ctx context.Context, args []string) error {
 	fs.IntVar(&o.Steps, "steps", 25, "inference steps")
 	fs.Float64Var(&o.Guidance, "guidance", 7.5, "guidance scale")
 	fs.StringVar(&o.Scheduler, "scheduler", "pndm", "scheduler")
+	prompt := fs.String("prompt", "a circle on a white background", "eval sega: the prompt")
+	concept := fs.String("concept", "red", "eval sega: the concept, a colour word")
+	scales := fs.String("scales", "0,2,5,10", "eval sega: edit guidance scales to compare")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
 	}
-	if len(pos) != 0 || o.Seeds < 1 || o.Steps < 1 {
-		return usagef("eval: takes flags only, with --seeds and --steps ≥ 1, e.g. nudge eval --model demo:shapes --seeds 8")
+	if len(pos) > 1 || o.Seeds < 1 || o.Steps < 1 {
+		return usagef("eval: `nudge eval [sega|excite] [--seeds N] [--steps N]`, with N ≥ 1")
 	}
 	cfg, err := g.load()
 	if err != nil {
 		return err
 	}
-	return app.Eval(ctx, cfg, o, os.Stdout, os.Stderr)
+	what := ""
+	if len(pos) == 1 {
+		what = pos[0]
+	}
+	switch what {
+	case "":
+		return app.Eval(ctx, cfg, o, os.Stdout, os.Stderr)
+	case "sega":
+		so := app.SEGAEvalOptions{EvalOptions: o, Prompt: *prompt, Concept: *concept}
+		for _, f := range strings.Split(*scales, ",") {
+			v, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
+			if err != nil || v < 0 {
+				return usagef("eval sega: --scales %q: give non-negative numbers, e.g. 0,2,5,10", *scales)
+			}
+			so.Scales = append(so.Scales, v)
+		}
+		return app.EvalSEGA(ctx, cfg, so, os.Stdout, os.Stderr)
+	case "excite":
+		return app.EvalExcite(ctx, cfg, app.ExciteEvalOptions{EvalOptions: o}, os.Stdout, os.Stderr)
+	}
+	return usagef("eval: %q is not an evaluation; use sega or excite, or nothing for the quality suite", session.Sanitize(what))
 }

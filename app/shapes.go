@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/nudge-studio/nudge/runtime"
 	"github.com/nudge-studio/nudge/runtime/ort"
 	"github.com/nudge-studio/nudge/runtime/train"
 	"github.com/nudge-studio/nudge/session"
@@ -161,9 +160,7 @@ type EvalOptions struct {
 // Eval renders the shapes-world prompt suite with Seeds seeds each and prints the evaluator's
 // table: shape, colour, size and position accuracy, object counts and all-correct rates.
 func Eval(ctx context.Context, cfg *session.Config, o EvalOptions, stdout, stderr io.Writer) error {
-	if o.Model == "" {
-		o.Model = DemoPrefix + ShapesPreset
-	}
+	o.Model = o.modelRef()
 	m, err := OpenModel(ctx, cfg, o.Model, "", stderr)
 	if err != nil {
 		return err
@@ -171,12 +168,7 @@ func Eval(ctx context.Context, cfg *session.Config, o EvalOptions, stdout, stder
 	defer m.Close()
 	side := m.NativeSize()
 	render := func(ctx context.Context, prompt string, seed int64) (image.Image, error) {
-		res, err := m.Render(ctx, runtime.Request{Prompt: prompt, Width: side, Height: side, Steps: o.Steps,
-			Batch: 1, Guidance: o.Guidance, Seed: uint64(seed), Scheduler: o.Scheduler}, nil)
-		if err != nil {
-			return nil, err
-		}
-		return res.Images[0], nil
+		return o.render(ctx, m, prompt, int(seed), nil)
 	}
 	seeds := make([]int64, o.Seeds)
 	for i := range seeds {
