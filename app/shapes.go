@@ -49,6 +49,9 @@ type TrainShapesOptions struct {
 	Threads int
 	// VAESteps and DiffusionSteps, when set, shorten (or lengthen) the stages of the recipe.
 	VAESteps, DiffusionSteps int
+	// Snapshot writes the weights of the run in Work as they stand (the diffusion stage's last
+	// checkpoint) without training.
+	Snapshot bool
 }
 
 // TrainShapes runs the shapes family's recipe (resuming what Work holds), writes the weights
@@ -69,6 +72,13 @@ func TrainShapes(ctx context.Context, cfg *session.Config, o TrainShapesOptions,
 	}
 	if o.DiffusionSteps > 0 {
 		r.Diffusion.Steps = o.DiffusionSteps
+	}
+	if o.Snapshot {
+		weights, err := r.Snapshot(o.Work)
+		if err != nil {
+			return err
+		}
+		return session.WriteFileAtomic(o.Out, weights, 0o666)
 	}
 	start := time.Now()
 	line := newTrainLine(stderr)

@@ -3,11 +3,13 @@ package recipe
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
 
 	"github.com/nudge-studio/nudge/runtime/safetensors"
+	"github.com/nudge-studio/nudge/runtime/tokenizer"
 	"github.com/nudge-studio/nudge/runtime/train"
 )
 
@@ -60,6 +62,11 @@ func (r Recipe) Run(ctx context.Context, workDir string, threads int, progress f
 	if err != nil {
 		return nil, err
 	}
+	return r.family(vae, diff, data.ScalingFactor)
+}
+
+// family joins the stages' parameters into the family's weights file.
+func (r Recipe) family(vae, diff map[string]train.Param, scale float64) ([]byte, error) {
 	all := map[string]train.Param{}
 	for _, set := range []map[string]train.Param{vae, diff} {
 		for k, v := range set {
@@ -68,8 +75,46 @@ func (r Recipe) Run(ctx context.Context, workDir string, threads int, progress f
 	}
 	desc, _ := json.Marshal(r)
 	meta := map[string]string{MetaInitSeed: strconv.FormatUint(r.InitSeed, 10),
-		MetaScalingFactor: strconv.FormatFloat(data.ScalingFactor, 'g', -1, 64), MetaRecipe: string(desc)}
+		MetaScalingFactor: strconv.FormatFloat(scale, 'g', -1, 64), MetaRecipe: string(desc)}
 	return EncodeWeights(all, true, meta)
+}
+
+// Snapshot makes a weights file from a run in progress: the finished autoencoder and the
+// diffusion stage's last checkpoint (its moving average when the stage keeps one), so a
+// long run can be looked at — rendered, evaluated — while it trains.
+func (r Recipe) Snapshot(workDir string) ([]byte, error) {
+	vae, _, err := LoadWeights(filepath.Join(workDir, "vae.safetensors"))
+	if err != nil {
+		return nil, fmt.Errorf("snapshot: the autoencoder stage has not finished: %w", err)
+	}
+	raw, err := os.ReadFile(filepath.Join(workDir, "dataset.safetensors"))
+	if err != nil {
+		return nil, fmt.Errorf("snapshot: no encoded dataset yet: %w", err)
+	}
+	data, err := decodeDataset(raw)
+	if err != nil {
+		return nil, err
+	}
+	diff, err := CheckpointParams(filepath.Join(workDir, "diffusion.ckpt"), r.Diffusion.EMADecay > 0)
+	if err != nil {
+		return nil, fmt.Errorf("snapshot: %w", err)
+	}
+	initDir := filepath.Join(workDir, "init")
+	text, err := train.LoadModel(filepath.Join(initDir, "text_encoder", "model.onnx"))
+	if err != nil {
+		return nil, err
+	}
+	tok, err := tokenizer.CLIP()
+	if err != nil {
+		return nil, err
+	}
+	table := newTokenTable(tok, append([]string{""}, data.Captions...), maxTokens)
+	full, err := table.shrink(text, "")
+	if err != nil {
+		return nil, err
+	}
+	diff[prefixText+TokenEmbedding] = table.expand(full, diff[prefixText+TokenEmbedding])
+	return r.family(vae, diff, data.ScalingFactor)
 }
 
 // stage returns name.safetensors from workDir when an earlier run finished the stage, and
