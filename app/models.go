@@ -43,6 +43,9 @@ func ResolveModel(ctx context.Context, ref, base string, names ModelNames, progr
 	if dir, ok := names.Aliases[ref]; ok {
 		ref = dir
 	}
+	if strings.HasSuffix(ref, ".safetensors") {
+		return familyFile(ctx, expandHome(ref))
+	}
 	candidates := []string{expandHome(ref)}
 	if !filepath.IsAbs(candidates[0]) && base != "" {
 		candidates[0] = filepath.Join(base, candidates[0])
@@ -58,6 +61,19 @@ func ResolveModel(ctx context.Context, ref, base string, names ModelNames, progr
 		}
 	}
 	return "", modelError{fmt.Sprintf("model %s: no such folder — give a model folder, an alias or a name in a [models] dirs folder of the config, or demo:tiny|small|sd15", candidates[0])}
+}
+
+// familyFile opens a shapes-family weights file as a model folder (materialised once).
+func familyFile(ctx context.Context, path string) (string, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return "", modelError{fmt.Sprintf("model %s: %v — give a weights file written by nudge train shapes", path, err)}
+	}
+	dir, err := ensureFamily(ctx, data)
+	if err != nil {
+		return "", modelError{fmt.Sprintf("model %s: %v", path, err)}
+	}
+	return dir, nil
 }
 
 func expandHome(p string) string {

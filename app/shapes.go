@@ -28,6 +28,12 @@ func ensureShapes(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", modelError{err.Error()}
 	}
+	return ensureFamily(ctx, weights)
+}
+
+// ensureFamily materialises a shapes-family weights file (`nudge train shapes` output) into
+// the cache, keyed by its hash.
+func ensureFamily(ctx context.Context, weights []byte) (string, error) {
 	sum := sha256.Sum256(weights)
 	dir := filepath.Join(ort.CacheDir(), "models", "demo-shapes-"+hex.EncodeToString(sum[:6]))
 	if _, err := os.Stat(filepath.Join(dir, "model_index.json")); err == nil {
