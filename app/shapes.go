@@ -35,7 +35,7 @@ func ensureShapes(ctx context.Context) (string, error) {
 // the cache, keyed by its hash.
 func ensureFamily(ctx context.Context, weights []byte) (string, error) {
 	sum := sha256.Sum256(weights)
-	dir := filepath.Join(ort.CacheDir(), "models", "demo-shapes-"+hex.EncodeToString(sum[:6]))
+	dir := filepath.Join(ort.CacheDir(), "models", "shapes-"+hex.EncodeToString(sum[:6]))
 	if _, err := os.Stat(filepath.Join(dir, "model_index.json")); err == nil {
 		return dir, nil
 	}
