@@ -7,10 +7,9 @@ import (
 	"github.com/nudge-studio/nudge/runtime/demomodel"
 )
 
-// WriteInit writes the family's untrained model into dir: the architecture with seeded
-// fan-in-scaled weights, float32, Optimum layout — the starting point of training.
-func WriteInit(ctx context.Context, dir string, seed uint64) error {
-	a := Architecture()
+// WriteInit writes an untrained model of architecture a into dir: seeded fan-in-scaled
+// weights, float32, Optimum layout — the starting point of training.
+func WriteInit(ctx context.Context, dir string, a demomodel.Preset, seed uint64) error {
 	return demomodel.Write(ctx, dir, demomodel.Options{Architecture: &a, Seed: seed})
 }
 

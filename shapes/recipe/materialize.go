@@ -10,6 +10,7 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
+	"github.com/nudge-studio/nudge/runtime/demomodel"
 	"github.com/nudge-studio/nudge/runtime/train"
 )
 
@@ -18,6 +19,7 @@ const (
 	MetaScalingFactor = "scaling_factor"
 	MetaInitSeed      = "init_seed"
 	MetaRecipe        = "recipe"
+	MetaArchitecture  = "architecture"
 )
 
 // components maps each weights-file prefix to its folder in the model.
@@ -46,9 +48,13 @@ func Materialize(ctx context.Context, weights []byte, dir string) error {
 	if err != nil || scale <= 0 {
 		return fmt.Errorf("weights: bad %s %q", MetaScalingFactor, meta[MetaScalingFactor])
 	}
+	var arch demomodel.Preset
+	if err := json.Unmarshal([]byte(meta[MetaArchitecture]), &arch); err != nil || arch.ImageSize == 0 {
+		return fmt.Errorf("weights: no valid %s in the metadata", MetaArchitecture)
+	}
 	tmp := dir + ".partial"
 	os.RemoveAll(tmp)
-	if err := WriteInit(ctx, tmp, seed); err != nil {
+	if err := WriteInit(ctx, tmp, arch, seed); err != nil {
 		return err
 	}
 	if err := writeTrained(tmp, params); err != nil {

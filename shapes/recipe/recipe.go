@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 
+	"github.com/nudge-studio/nudge/runtime/demomodel"
 	"github.com/nudge-studio/nudge/runtime/safetensors"
 	"github.com/nudge-studio/nudge/runtime/tokenizer"
 	"github.com/nudge-studio/nudge/runtime/train"
@@ -16,6 +17,7 @@ import (
 // Recipe is everything that decides the trained family. Default is the recipe of the
 // committed weights; its fields are recorded in the weights file's metadata.
 type Recipe struct {
+	Arch        demomodel.Preset
 	InitSeed    uint64 // the untrained weights
 	DatasetSize int    // scenes encoded for the diffusion stage
 	DataSeed    uint64 // the diffusion stage's scenes
@@ -26,6 +28,7 @@ type Recipe struct {
 // Default is the recipe of the committed shapes family.
 func Default() Recipe {
 	return Recipe{
+		Arch:     Architecture(),
 		InitSeed: 1, DatasetSize: 20000, DataSeed: 2,
 		VAE:       Stage{Steps: 1500, Batch: 8, LR: 1e-3, Warmup: 100, Seed: 1},
 		Diffusion: Stage{Steps: 3500, Batch: 16, LR: 8e-4, Warmup: 200, EMADecay: 0.999, Seed: 3},
@@ -42,7 +45,7 @@ func (r Recipe) Run(ctx context.Context, workDir string, threads int, progress f
 	}
 	initDir := filepath.Join(workDir, "init")
 	if !fileExists(initDir) {
-		if err := WriteInit(ctx, initDir, r.InitSeed); err != nil {
+		if err := WriteInit(ctx, initDir, r.Arch, r.InitSeed); err != nil {
 			return nil, err
 		}
 	}
@@ -74,7 +77,8 @@ func (r Recipe) family(vae, diff map[string]train.Param, scale float64) ([]byte,
 		}
 	}
 	desc, _ := json.Marshal(r)
-	meta := map[string]string{MetaInitSeed: strconv.FormatUint(r.InitSeed, 10),
+	arch, _ := json.Marshal(r.Arch)
+	meta := map[string]string{MetaInitSeed: strconv.FormatUint(r.InitSeed, 10), MetaArchitecture: string(arch),
 		MetaScalingFactor: strconv.FormatFloat(scale, 'g', -1, 64), MetaRecipe: string(desc)}
 	return EncodeWeights(all, true, meta)
 }

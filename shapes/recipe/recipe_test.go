@@ -74,7 +74,7 @@ func TestVAELossMatchesComponents(t *testing.T) {
 	orttest.Setup(t)
 	ctx := context.Background()
 	dir := filepath.Join(t.TempDir(), "init")
-	if err := WriteInit(ctx, dir, 5); err != nil {
+	if err := WriteInit(ctx, dir, Architecture(), 5); err != nil {
 		t.Fatal(err)
 	}
 	enc, err := train.LoadModel(filepath.Join(dir, "vae_encoder", "model.onnx"))

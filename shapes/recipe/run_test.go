@@ -17,7 +17,12 @@ import (
 func TestRunMaterializeRender(t *testing.T) {
 	orttest.Setup(t)
 	ctx := context.Background()
-	r := Recipe{InitSeed: 4, DatasetSize: 12, DataSeed: 5,
+	// A small family of the same structure keeps the test quick.
+	arch := Architecture()
+	arch.UNet.BlockOutChannels = []int64{32, 32, 32}
+	arch.UNet.NormGroups = 8
+	arch.CLIP.Hidden, arch.CLIP.Layers, arch.CLIP.MLP, arch.UNet.CrossDim = 32, 1, 64, 32
+	r := Recipe{Arch: arch, InitSeed: 4, DatasetSize: 12, DataSeed: 5,
 		VAE:       Stage{Steps: 2, Batch: 2, LR: 1e-3, Seed: 6},
 		Diffusion: Stage{Steps: 3, Batch: 2, LR: 1e-3, EMADecay: 0.9, Seed: 7}}
 	work := t.TempDir()
