@@ -31,14 +31,9 @@ func (m *Model) Decode(ctx context.Context, latents Tensor) ([]*image.RGBA, erro
 	in := m.VAEDecoder.Inputs[0].Name
 	out := m.VAEDecoder.Outputs[0].Name
 	h, w := latents.Shape[2], latents.Shape[3]
-	scale := float32(1 / m.ScalingFactor)
 	imgs := make([]*image.RGBA, latents.Shape[0])
 	for b := range imgs {
-		row := latents.Row(b)
-		z := make([]float32, len(row))
-		for i, v := range row {
-			z[i] = v * scale
-		}
+		z := m.unscale(latents.Row(b))
 		res, err := m.VAEDecoder.Run(ctx, map[string]Feed{in: {Shape: []int64{1, latents.Shape[1], h, w}, F: z}},
 			map[string][]int64{out: {1, 3, 8 * h, 8 * w}})
 		if err != nil {

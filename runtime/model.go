@@ -28,6 +28,10 @@ type Model struct {
 	Tokenizer     *tokenizer.Tokenizer
 	Scheduler     scheduler.Config
 	ScalingFactor float64 // VAE latent scale, 0.18215 for SD 1.x/2.x
+	// LatentsMean and LatentsStd, when the VAE config has them (diffusers' AutoencoderKL
+	// latents_mean / latents_std), standardise each latent channel: the UNet's latents are
+	// (z − mean)·ScalingFactor/std, so decoding takes latents·std/ScalingFactor + mean.
+	LatentsMean, LatentsStd []float64
 	MaxLength     int     // text encoder sequence length (77)
 	Options       Options
 
@@ -109,11 +113,39 @@ func (m *Model) readVAEConfig() {
 		return
 	}
 	var cfg struct {
-		ScalingFactor *float64 `json:"scaling_factor"`
+		ScalingFactor *float64  `json:"scaling_factor"`
+		LatentsMean   []float64 `json:"latents_mean"`
+		LatentsStd    []float64 `json:"latents_std"`
 	}
-	if json.Unmarshal(raw, &cfg) == nil && cfg.ScalingFactor != nil && *cfg.ScalingFactor > 0 {
+	if json.Unmarshal(raw, &cfg) != nil {
+		return
+	}
+	if cfg.ScalingFactor != nil && *cfg.ScalingFactor > 0 {
 		m.ScalingFactor = *cfg.ScalingFactor
 	}
+	if len(cfg.LatentsMean) > 0 && len(cfg.LatentsMean) == len(cfg.LatentsStd) {
+		m.LatentsMean, m.LatentsStd = cfg.LatentsMean, cfg.LatentsStd
+	}
+}
+
+// unscale turns one image's UNet latents [C,h,w] into the VAE decoder's input, as
+// diffusers' pipelines do before vae.decode: latents/scaling_factor, or with per-channel
+// statistics latents·latents_std/scaling_factor + latents_mean (StableDiffusionXLPipeline).
+func (m *Model) unscale(row []float32) []float32 {
+	z := make([]float32, len(row))
+	if c := len(m.LatentsMean); c > 0 && len(row)%c == 0 {
+		plane := len(row) / c
+		for i, v := range row {
+			ch := i / plane
+			z[i] = float32(float64(v)*m.LatentsStd[ch]/m.ScalingFactor + m.LatentsMean[ch])
+		}
+		return z
+	}
+	scale := float32(1 / m.ScalingFactor)
+	for i, v := range row {
+		z[i] = v * scale
+	}
+	return z
 }
 
 // Close releases every ORT session.

@@ -69,6 +69,11 @@ type DiffusionSource struct {
 	TimestepInput           TimestepInput
 	// AlphasCumprod is ᾱ per train timestep (SDAlphasCumprod()).
 	AlphasCumprod []float64
+	// Prediction is what the Noise input holds as the target: "epsilon" (or "") ε itself,
+	// or "v_prediction" v = √ᾱ_t·ε − √(1−ᾱ_t)·x₀ (Salimans & Ho 2022, §4; diffusers'
+	// DDPMScheduler.get_velocity), which keeps the target informative at high noise where
+	// predicting ε is nearly the identity.
+	Prediction string
 }
 
 // StepSeed is the torch generator seed of a step's draws: torch.Generator().manual_seed(
@@ -113,7 +118,7 @@ func (d *DiffusionSource) Batch(step int) (map[string]Tensor, error) {
 	}
 	clean, _ := selectRows(x0, rows)
 	eps := g.Randn(len(clean.F32))
-	out[d.Noise] = Tensor{Shape: clean.Shape, F32: eps}
+	out[d.Noise] = Tensor{Shape: clean.Shape, F32: d.target(clean.F32, eps, ts)}
 	out[d.Sample] = Tensor{Shape: clean.Shape, F32: d.noised(clean.F32, eps, ts)}
 	out[d.Timestep] = d.timestepTensor(ts)
 	return out, nil
@@ -132,6 +137,20 @@ func (d *DiffusionSource) rows(step, n int) []int {
 			perm = rand.New(rand.NewPCG(d.Seed, uint64(epoch))).Perm(n)
 		}
 		out[j] = perm[pos%n]
+	}
+	return out
+}
+
+// target is the training target of each element: ε, or v for v-prediction.
+func (d *DiffusionSource) target(x0, eps []float32, ts []int) []float32 {
+	if d.Prediction != "v_prediction" {
+		return eps
+	}
+	out := make([]float32, len(x0))
+	per := len(x0) / d.BatchSize
+	for i := range out {
+		ab := d.AlphasCumprod[ts[min(len(ts)-1, i/per)]]
+		out[i] = float32(math.Sqrt(ab)*float64(eps[i]) - math.Sqrt(1-ab)*float64(x0[i]))
 	}
 	return out
 }

@@ -77,6 +77,25 @@ func TestDiffusionSourceBatch(t *testing.T) {
 			}
 		}
 	}
+	// v-prediction: the target is √ᾱ·ε − √(1−ᾱ)·x₀ for the same draws.
+	src.Prediction = "v_prediction"
+	src.TimestepInput = TimestepInput{DType: onnxpb.TensorProto_INT64, PerExample: true}
+	b, err := src.Batch(3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := noise.NewTorchCPU(StepSeed(src.Seed, 3))
+	g.Uniform(2)
+	eps := g.Randn(2 * 4 * 8 * 8)
+	rows, x0, ab := src.rows(3, 4), src.Examples["latents"].F32, SDAlphasCumprod()
+	for i, v := range b[NoiseInput].F32 {
+		tt := b[UNetTimestep].I64[i/256]
+		want := math.Sqrt(ab[tt])*float64(eps[i]) - math.Sqrt(1-ab[tt])*float64(x0[rows[i/256]*256+i%256])
+		if math.Abs(float64(v)-want) > 1e-6*math.Max(1, math.Abs(want)) {
+			t.Fatalf("v[%d] = %g, float64 recomputation %g", i, v, want)
+		}
+	}
+	src.Prediction = ""
 	seen := map[int]bool{}
 	for step := 0; step < 2; step++ {
 		for _, r := range src.rows(step, 4) {

@@ -23,14 +23,23 @@ const maxTokens = 77
 // Dataset is the diffusion stage's training set: latents of shapes-world scenes under the
 // trained autoencoder and their captions.
 type Dataset struct {
-	Captions      []string
-	Latents       []float32 // N × 4 × 16 × 16, already multiplied by ScalingFactor
-	ScalingFactor float64
+	Captions []string
+	// Latents are N × 4 × 16 × 16, standardised per channel: (z − LatentsMean)/LatentsStd.
+	Latents                 []float32
+	LatentsMean, LatentsStd []float64
 }
 
-// EncodeDataset renders n scenes from seed, encodes them with the trained encoder (a
-// posterior sample, as diffusers' train_text_to_image.py takes latent_dist.sample()) and
-// measures the scaling factor as SD's was: 1 / std of the latents.
+// Prediction is what the family's UNet predicts. v-prediction (Salimans & Ho 2022) rather
+// than SD 1.x's ε: trained for minutes, an ε-model's error at high noise — where ε is
+// nearly x_t itself — is amplified √((1−ᾱ)/ᾱ) ≈ 12× into its estimate of the image, and the
+// first sampling steps, which set the layout and colours, went astray (docs/behaviour.md).
+const Prediction = "v_prediction"
+
+// EncodeDataset renders n scenes from seed and encodes them with the trained encoder (a
+// posterior sample, as diffusers' train_text_to_image.py takes latent_dist.sample()). SD
+// measured one scaling factor, 1 / std of the latents; the shapes autoencoder's channels have
+// different means and spreads (a KL weight this small does not centre them), so each channel
+// is standardised by its own mean and std, as diffusers' latents_mean / latents_std allow.
 func EncodeDataset(ctx context.Context, initDir string, vae map[string]train.Param, n int, seed uint64, threads int) (*Dataset, error) {
 	enc, err := train.LoadModel(filepath.Join(initDir, "vae_encoder", "model.onnx"))
 	if err != nil {
@@ -75,23 +84,34 @@ func EncodeDataset(ctx context.Context, initDir string, vae map[string]train.Par
 			}
 		}
 	}
-	d.ScalingFactor = 1 / stdDev(d.Latents)
-	for i := range d.Latents {
-		d.Latents[i] *= float32(d.ScalingFactor)
-	}
+	d.standardise(lat * lat)
 	return d, nil
 }
 
-func stdDev(x []float32) float64 {
-	var sum, sq float64
-	for _, v := range x {
-		sum += float64(v)
+// standardise measures each channel's mean and std over the dataset and rescales the latents
+// to zero mean and unit std per channel.
+func (d *Dataset) standardise(plane int) {
+	const channels = 4
+	n := len(d.Latents) / (channels * plane)
+	d.LatentsMean, d.LatentsStd = make([]float64, channels), make([]float64, channels)
+	for c := 0; c < channels; c++ {
+		var sum, sq float64
+		for i := 0; i < n; i++ {
+			for _, v := range d.Latents[(i*channels+c)*plane : (i*channels+c+1)*plane] {
+				sum += float64(v)
+				sq += float64(v) * float64(v)
+			}
+		}
+		count := float64(n * plane)
+		mean := sum / count
+		d.LatentsMean[c], d.LatentsStd[c] = mean, math.Sqrt(max(sq/count-mean*mean, 1e-12))
+		for i := 0; i < n; i++ {
+			row := d.Latents[(i*channels+c)*plane : (i*channels+c+1)*plane]
+			for j, v := range row {
+				row[j] = float32((float64(v) - mean) / d.LatentsStd[c])
+			}
+		}
 	}
-	mean := sum / float64(len(x))
-	for _, v := range x {
-		sq += (float64(v) - mean) * (float64(v) - mean)
-	}
-	return math.Sqrt(sq / float64(len(x)))
 }
 
 // TrainDiffusion runs the second stage: the text encoder and UNet from initDir, trained
@@ -142,6 +162,7 @@ func TrainDiffusion(ctx context.Context, initDir string, data *Dataset, s Stage)
 		Latents: "x0", BatchSize: s.Batch, Seed: s.Seed,
 		Sample: prefixUNet + train.UNetSample, Timestep: prefixUNet + train.UNetTimestep,
 		Noise: prefixUNet + train.NoiseInput, TimestepInput: ts, AlphasCumprod: train.SDAlphasCumprod(),
+		Prediction: Prediction,
 	}
 	pinned := map[string][]int64{idsName: {b, maxTokens}, src.Sample: {b, 4, lat, lat}, src.Noise: {b, 4, lat, lat}}
 	if ts.PerExample {

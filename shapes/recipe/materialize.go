@@ -16,7 +16,9 @@ import (
 
 // Metadata keys of a family weights file.
 const (
-	MetaScalingFactor = "scaling_factor"
+	MetaLatentsMean   = "latents_mean"
+	MetaLatentsStd    = "latents_std"
+	MetaPrediction    = "prediction_type"
 	MetaInitSeed      = "init_seed"
 	MetaRecipe        = "recipe"
 	MetaArchitecture  = "architecture"
@@ -44,9 +46,10 @@ func Materialize(ctx context.Context, weights []byte, dir string) error {
 	if err != nil {
 		return fmt.Errorf("weights: bad %s %q", MetaInitSeed, meta[MetaInitSeed])
 	}
-	scale, err := strconv.ParseFloat(meta[MetaScalingFactor], 64)
-	if err != nil || scale <= 0 {
-		return fmt.Errorf("weights: bad %s %q", MetaScalingFactor, meta[MetaScalingFactor])
+	var mean, std []float64
+	if json.Unmarshal([]byte(meta[MetaLatentsMean]), &mean) != nil || json.Unmarshal([]byte(meta[MetaLatentsStd]), &std) != nil ||
+		len(mean) != 4 || len(std) != 4 {
+		return fmt.Errorf("weights: no valid %s and %s in the metadata", MetaLatentsMean, MetaLatentsStd)
 	}
 	var arch demomodel.Preset
 	if err := json.Unmarshal([]byte(meta[MetaArchitecture]), &arch); err != nil || arch.ImageSize == 0 {
@@ -61,7 +64,7 @@ func Materialize(ctx context.Context, weights []byte, dir string) error {
 		os.RemoveAll(tmp)
 		return err
 	}
-	if err := writeConfigs(tmp, scale, meta); err != nil {
+	if err := writeConfigs(tmp, mean, std, meta); err != nil {
 		os.RemoveAll(tmp)
 		return err
 	}
@@ -92,15 +95,19 @@ func writeTrained(root string, params map[string]train.Param) error {
 	return os.RemoveAll(filepath.Join(root, "tokenizer"))
 }
 
-// writeConfigs records what the folder is and the values measured in training.
-func writeConfigs(root string, scale float64, meta map[string]string) error {
+// writeConfigs records what the folder is and the values measured in training: the latent
+// statistics as diffusers' AutoencoderKL latents_mean / latents_std with scaling_factor 1,
+// and the UNet's prediction type in the scheduler config.
+func writeConfigs(root string, mean, std []float64, meta map[string]string) error {
+	vae := map[string]any{"scaling_factor": 1.0, "latents_mean": mean, "latents_std": std}
 	edits := []struct {
 		file string
 		set  map[string]any
 	}{
 		{"model_index.json", map[string]any{"_nudge_demo": nil, "_nudge_shapes": meta}},
-		{"vae_decoder/config.json", map[string]any{"scaling_factor": scale}},
-		{"vae_encoder/config.json", map[string]any{"scaling_factor": scale}},
+		{"vae_decoder/config.json", vae},
+		{"vae_encoder/config.json", vae},
+		{"scheduler/scheduler_config.json", map[string]any{"prediction_type": meta[MetaPrediction]}},
 		{"text_encoder/config.json", map[string]any{"vocab_size": CLIPVocabRows, "bos_token_id": 49406, "eos_token_id": 49407, "pad_token_id": 49407}},
 	}
 	for _, e := range edits {

@@ -9,7 +9,6 @@ import (
 	"strconv"
 
 	"github.com/nudge-studio/nudge/runtime/demomodel"
-	"github.com/nudge-studio/nudge/runtime/safetensors"
 	"github.com/nudge-studio/nudge/runtime/tokenizer"
 	"github.com/nudge-studio/nudge/runtime/train"
 )
@@ -65,11 +64,11 @@ func (r Recipe) Run(ctx context.Context, workDir string, threads int, progress f
 	if err != nil {
 		return nil, err
 	}
-	return r.family(vae, diff, data.ScalingFactor)
+	return r.family(vae, diff, data)
 }
 
 // family joins the stages' parameters into the family's weights file.
-func (r Recipe) family(vae, diff map[string]train.Param, scale float64) ([]byte, error) {
+func (r Recipe) family(vae, diff map[string]train.Param, data *Dataset) ([]byte, error) {
 	all := map[string]train.Param{}
 	for _, set := range []map[string]train.Param{vae, diff} {
 		for k, v := range set {
@@ -78,8 +77,10 @@ func (r Recipe) family(vae, diff map[string]train.Param, scale float64) ([]byte,
 	}
 	desc, _ := json.Marshal(r)
 	arch, _ := json.Marshal(r.Arch)
+	mean, _ := json.Marshal(data.LatentsMean)
+	std, _ := json.Marshal(data.LatentsStd)
 	meta := map[string]string{MetaInitSeed: strconv.FormatUint(r.InitSeed, 10), MetaArchitecture: string(arch),
-		MetaScalingFactor: strconv.FormatFloat(scale, 'g', -1, 64), MetaRecipe: string(desc)}
+		MetaLatentsMean: string(mean), MetaLatentsStd: string(std), MetaPrediction: Prediction, MetaRecipe: string(desc)}
 	return EncodeWeights(all, true, meta)
 }
 
@@ -118,7 +119,7 @@ func (r Recipe) Snapshot(workDir string) ([]byte, error) {
 		return nil, err
 	}
 	diff[prefixText+TokenEmbedding] = table.expand(full, diff[prefixText+TokenEmbedding])
-	return r.family(vae, diff, data.ScalingFactor)
+	return r.family(vae, diff, data)
 }
 
 // stage returns name.safetensors from workDir when an earlier run finished the stage, and
@@ -164,7 +165,9 @@ func (r Recipe) dataset(ctx context.Context, workDir, initDir string, vae map[st
 		return nil, err
 	}
 	caps, _ := json.Marshal(d.Captions)
-	meta := map[string]string{"captions": string(caps), MetaScalingFactor: strconv.FormatFloat(d.ScalingFactor, 'g', -1, 64)}
+	mean, _ := json.Marshal(d.LatentsMean)
+	std, _ := json.Marshal(d.LatentsStd)
+	meta := map[string]string{"captions": string(caps), MetaLatentsMean: string(mean), MetaLatentsStd: string(std)}
 	lat := int64(ImageSize / 8)
 	raw, err := EncodeWeights(map[string]train.Param{"latents": {Dims: []int64{int64(len(d.Captions)), 4, lat, lat}, Data: d.Latents}}, false, meta)
 	if err != nil {
@@ -174,20 +177,15 @@ func (r Recipe) dataset(ctx context.Context, workDir, initDir string, vae map[st
 }
 
 func decodeDataset(raw []byte) (*Dataset, error) {
-	f, err := safetensors.Parse(raw)
-	if err != nil {
-		return nil, err
-	}
 	params, meta, err := DecodeWeights(raw)
 	if err != nil {
 		return nil, err
 	}
 	d := &Dataset{Latents: params["latents"].Data}
-	if err := json.Unmarshal([]byte(f.Metadata["captions"]), &d.Captions); err != nil {
-		return nil, err
-	}
-	if d.ScalingFactor, err = strconv.ParseFloat(meta[MetaScalingFactor], 64); err != nil {
-		return nil, err
+	for key, dst := range map[string]any{"captions": &d.Captions, MetaLatentsMean: &d.LatentsMean, MetaLatentsStd: &d.LatentsStd} {
+		if err := json.Unmarshal([]byte(meta[key]), dst); err != nil {
+			return nil, fmt.Errorf("dataset.safetensors: %s: %w", key, err)
+		}
 	}
 	return d, nil
 }

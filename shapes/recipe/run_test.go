@@ -2,9 +2,9 @@ package recipe
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
-	"strconv"
 	"testing"
 
 	"github.com/nudge-studio/nudge/runtime"
@@ -61,8 +61,9 @@ func TestRunMaterializeRender(t *testing.T) {
 		t.Errorf("the folder opens with a %d-id tokenizer, want CLIP's %d", m.Tokenizer.VocabSize(), CLIPVocabRows)
 	}
 	_, meta, _ := DecodeWeights(weights)
-	if got := m.ScalingFactor; got <= 0 || strconv.FormatFloat(got, 'g', -1, 64) != meta[MetaScalingFactor] {
-		t.Errorf("scaling factor %v, weights say %s", got, meta[MetaScalingFactor])
+	var mean []float64
+	if err := json.Unmarshal([]byte(meta[MetaLatentsMean]), &mean); err != nil || len(m.LatentsMean) != 4 || m.LatentsMean[2] != mean[2] || m.ScalingFactor != 1 {
+		t.Errorf("the folder's latent statistics %v (scale %v) are not the weights' %s", m.LatentsMean, m.ScalingFactor, meta[MetaLatentsMean])
 	}
 	res, err := m.Render(ctx, runtime.Request{Prompt: "a red circle", Width: ImageSize, Height: ImageSize,
 		Steps: 2, Batch: 1, Guidance: 7.5, Seed: 1}, nil)
