@@ -3,23 +3,41 @@ package runtime
 import (
 	"context"
 	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/nudge-studio/nudge/runtime/prompt"
 )
 
-// Embed returns the text encoder's last_hidden_state [1, 77, D] for a prompt, padded as
-// CLIP pads. Results are cached per prompt text for the model's lifetime, so re-rendering
-// after a weight or seed change never re-runs the text encoder. Only the goroutine that owns
-// the model calls it.
-func (m *Model) Embed(ctx context.Context, prompt string) (Tensor, error) {
-	if e, ok := m.embeds[prompt]; ok {
+// Embed returns the conditioning of a prompt as A1111 builds it at the first denoising step
+// (see Conditioning), [1, 77·chunks, D]. Only the goroutine that owns the model calls it.
+func (m *Model) Embed(ctx context.Context, text string) (Tensor, error) {
+	c, err := m.Conditioning(ctx, text, 1)
+	if err != nil {
+		return Tensor{}, err
+	}
+	return c.Embeds[0], nil
+}
+
+// encodeChunk runs the text encoder on one chunk's 77 ids and returns its hidden states
+// [1, 77, D] (last_hidden_state, or the clip-skip output when the model has one). Results are
+// cached per ids for the model's lifetime, so re-rendering after a weight or seed change never
+// re-runs the text encoder.
+func (m *Model) encodeChunk(ctx context.Context, ids []int) (Tensor, error) {
+	key := idsKey(ids)
+	if e, ok := m.embeds[key]; ok {
 		return e, nil
 	}
-	ids, _ := m.Tokenizer.Encode(prompt, m.MaxLength)
-	feeds := map[string]Feed{"input_ids": {Shape: []int64{1, int64(len(ids))}, I: ids}}
+	in := make([]int64, len(ids))
+	for i, id := range ids {
+		in[i] = int64(id)
+	}
+	feeds := map[string]Feed{"input_ids": {Shape: []int64{1, int64(len(in))}, I: in}}
 	out := "last_hidden_state"
 	if _, ok := m.Text.Output(out); !ok {
 		out = m.Text.Outputs[0].Name
 	}
-	shapes := map[string][]int64{out: {1, int64(len(ids)), m.hiddenSize()}}
+	shapes := map[string][]int64{out: {1, int64(len(in)), m.hiddenSize()}}
 	for _, o := range m.Text.Outputs {
 		if o.Name != out && len(o.Dims) == 2 {
 			shapes[o.Name] = []int64{1, m.hiddenSize()}
@@ -36,11 +54,20 @@ func (m *Model) Embed(ctx context.Context, prompt string) (Tensor, error) {
 	if len(m.embeds) >= embedCacheSize {
 		clear(m.embeds)
 	}
-	m.embeds[prompt] = e
+	m.embeds[key] = e
 	return e, nil
 }
 
-// embedCacheSize bounds the prompt cache; 77×768 floats is 236 KB a prompt on SD 1.5.
+func idsKey(ids []int) string {
+	var b strings.Builder
+	for _, id := range ids {
+		b.WriteString(strconv.Itoa(id))
+		b.WriteByte(',')
+	}
+	return b.String()
+}
+
+// embedCacheSize bounds the chunk cache; 77×768 floats is 236 KB a chunk on SD 1.5.
 const embedCacheSize = 256
 
 // hiddenSize is the text embedding width, read from the graphs' declared shapes.
@@ -54,4 +81,14 @@ func (m *Model) hiddenSize() int64 {
 		}
 	}
 	return 768
+}
+
+// chunker splits prompts for this model's vocabulary with A1111's defaults.
+func (m *Model) chunker() *prompt.Chunker {
+	comma, ok := m.Tokenizer.ID(",</w>")
+	if !ok {
+		comma = -1
+	}
+	return &prompt.Chunker{Encode: m.Tokenizer.EncodeContent, BOS: m.Tokenizer.BOS(), EOS: m.Tokenizer.EOS(),
+		Pad: m.Tokenizer.Pad(), Comma: comma, Backtrack: prompt.DefaultCommaBacktrack}
 }
