@@ -22,7 +22,8 @@ func (c *PromptConditioning) At(step int) int { return prompt.At(c.Schedule, ste
 
 // Conditioning encodes a prompt written in A1111's syntax for a render of steps steps. Chunk
 // encodings are cached per token ids, so an edit re-runs the encoder only for changed chunks.
-func (m *Model) Conditioning(ctx context.Context, text string, steps int) (*PromptConditioning, error) {
+// spec picks the text encoder graph (clip skip).
+func (m *Model) Conditioning(ctx context.Context, text string, steps int, spec TextSpec) (*PromptConditioning, error) {
 	ck := m.chunker()
 	sched := prompt.Schedule(text, steps)
 	c := &PromptConditioning{Schedule: sched, Chunks: make([][]prompt.Chunk, len(sched))}
@@ -41,7 +42,7 @@ func (m *Model) Conditioning(ctx context.Context, text string, steps int) (*Prom
 		parts[i] = make([]Tensor, n)
 	}
 	for k := range n {
-		if err := m.encodeChunkGroup(ctx, c.Chunks, k, parts); err != nil {
+		if err := m.encodeChunkGroup(ctx, spec, c.Chunks, k, parts); err != nil {
 			return nil, err
 		}
 	}
@@ -53,11 +54,11 @@ func (m *Model) Conditioning(ctx context.Context, text string, steps int) (*Prom
 
 // encodeChunkGroup encodes chunk k of every entry and applies emphasis over the group, as
 // A1111's forward does for chunk k of a batch of prompts.
-func (m *Model) encodeChunkGroup(ctx context.Context, chunks [][]prompt.Chunk, k int, parts [][]Tensor) error {
+func (m *Model) encodeChunkGroup(ctx context.Context, spec TextSpec, chunks [][]prompt.Chunk, k int, parts [][]Tensor) error {
 	z := make([][]float32, len(chunks))
 	w := make([][]float64, len(chunks))
 	for i := range chunks {
-		e, err := m.encodeChunk(ctx, chunks[i][k].IDs)
+		e, err := m.encodeChunk(ctx, spec, chunks[i][k].IDs)
 		if err != nil {
 			return err
 		}

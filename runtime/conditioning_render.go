@@ -47,10 +47,11 @@ func (r *render) padSequence(ctx context.Context, e Tensor, n int64) (Tensor, er
 	if e.Shape[1] == n {
 		return e, nil
 	}
-	empty, err := r.m.Embed(ctx, "")
+	c, err := r.m.Conditioning(ctx, "", 1, TextSpec{ClipSkip: r.req.ClipSkip})
 	if err != nil {
 		return Tensor{}, err
 	}
+	empty := c.Embeds[0]
 	parts := []Tensor{e}
 	for s := e.Shape[1]; s < n; s += empty.Shape[1] {
 		parts = append(parts, empty)

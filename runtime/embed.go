@@ -12,7 +12,7 @@ import (
 // Embed returns the conditioning of a prompt as A1111 builds it at the first denoising step
 // (see Conditioning), [1, 77·chunks, D]. Only the goroutine that owns the model calls it.
 func (m *Model) Embed(ctx context.Context, text string) (Tensor, error) {
-	c, err := m.Conditioning(ctx, text, 1)
+	c, err := m.Conditioning(ctx, text, 1, TextSpec{})
 	if err != nil {
 		return Tensor{}, err
 	}
@@ -23,10 +23,14 @@ func (m *Model) Embed(ctx context.Context, text string) (Tensor, error) {
 // [1, 77, D] (last_hidden_state, or the clip-skip output when the model has one). Results are
 // cached per ids for the model's lifetime, so re-rendering after a weight or seed change never
 // re-runs the text encoder.
-func (m *Model) encodeChunk(ctx context.Context, ids []int) (Tensor, error) {
-	key := idsKey(ids)
+func (m *Model) encodeChunk(ctx context.Context, spec TextSpec, ids []int) (Tensor, error) {
+	key := spec.key() + ":" + idsKey(ids)
 	if e, ok := m.embeds[key]; ok {
 		return e, nil
+	}
+	text, err := m.textEncoder(ctx, spec)
+	if err != nil {
+		return Tensor{}, err
 	}
 	in := make([]int64, len(ids))
 	for i, id := range ids {
@@ -34,22 +38,22 @@ func (m *Model) encodeChunk(ctx context.Context, ids []int) (Tensor, error) {
 	}
 	feeds := map[string]Feed{"input_ids": {Shape: []int64{1, int64(len(in))}, I: in}}
 	out := "last_hidden_state"
-	if _, ok := m.Text.Output(out); !ok {
-		out = m.Text.Outputs[0].Name
+	if _, ok := text.Output(out); !ok {
+		out = text.Outputs[0].Name
 	}
 	shapes := map[string][]int64{out: {1, int64(len(in)), m.hiddenSize()}}
-	for _, o := range m.Text.Outputs {
+	for _, o := range text.Outputs {
 		if o.Name != out && len(o.Dims) == 2 {
 			shapes[o.Name] = []int64{1, m.hiddenSize()}
 		}
 	}
-	res, err := m.Text.Run(ctx, feeds, shapes)
+	res, err := text.Run(ctx, feeds, shapes)
 	if err != nil {
 		return Tensor{}, err
 	}
 	e, ok := res[out]
 	if !ok || len(e.Shape) != 3 {
-		return Tensor{}, modelError{m.Text.Path, fmt.Sprintf("output %s is not [batch, sequence, hidden]", out)}
+		return Tensor{}, modelError{text.Path, fmt.Sprintf("output %s is not [batch, sequence, hidden]", out)}
 	}
 	if len(m.embeds) >= embedCacheSize {
 		clear(m.embeds)

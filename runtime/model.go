@@ -32,6 +32,7 @@ type Model struct {
 	Options       Options
 
 	embeds    map[string]Tensor
+	texts     map[TextSpec]*Component     // edited text encoders (clip skip), opened on first use
 	unetGraph string                      // the UNet graph techniques prepare from: never the sliced copy
 	slicedAt  [2]int                      // latent size the UNet session is sliced for (attention slicing)
 	attention map[string]*AttentionRunner // prepared attention graphs, opened once per need
@@ -119,6 +120,9 @@ func (m *Model) readVAEConfig() {
 // Close releases every ORT session.
 func (m *Model) Close() {
 	for _, c := range []*Component{m.Text, m.UNet, m.VAEDecoder, m.TAESD} {
+		c.Close()
+	}
+	for _, c := range m.texts {
 		c.Close()
 	}
 	for _, a := range m.attention {

@@ -127,7 +127,7 @@ func (r *render) buildConditioning(ctx context.Context) error {
 	}
 	r.conds = make([]*PromptConditioning, len(prompts))
 	for i, p := range prompts {
-		c, err := r.m.Conditioning(ctx, p, r.req.Steps)
+		c, err := r.m.Conditioning(ctx, p, r.req.Steps, TextSpec{ClipSkip: r.req.ClipSkip})
 		if err != nil {
 			return err
 		}

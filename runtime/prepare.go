@@ -105,8 +105,13 @@ func isBadInput(err error) bool {
 
 // prepareKey hashes what the prepared graphs depend on (16 hex digits, as adapt.go's keys).
 func prepareKey(unetPath string, spec PrepareSpec) (string, error) {
+	return graphKey(unetPath, spec.key())
+}
+
+// graphKey hashes a graph file, the files beside it and what is done to it (specKey).
+func graphKey(unetPath, specKey string) (string, error) {
 	h := sha256.New()
-	fmt.Fprintf(h, "%s\n%s\n", preparedFormat, spec.key())
+	fmt.Fprintf(h, "%s\n%s\n", preparedFormat, specKey)
 	f, err := os.Open(unetPath)
 	if err != nil {
 		return "", modelError{unetPath, "cannot read the UNet: " + err.Error()}

@@ -28,6 +28,9 @@ type Request struct {
 	// build). See runtime/noise.
 	NoiseKernel string
 	Techniques  []Technique
+	// ClipSkip ≥ 2 conditions on an earlier CLIP layer (A1111's "Clip skip"); 0 and 1 use
+	// the last layer.
+	ClipSkip int
 	// Preview asks the Engine to decode step previews: PreviewTAESD or PreviewVAE every
 	// PreviewEvery steps (0 or 1: every step); PreviewNone leaves step events with latents
 	// only. The final image always comes from the full VAE.
@@ -81,6 +84,9 @@ func (r *Request) Validate() error {
 	}
 	if math.IsNaN(r.Eta) || r.Eta < 0 || r.Eta > 1 {
 		errs = append(errs, fmt.Sprintf("eta %v: must be in [0, 1]", r.Eta))
+	}
+	if r.ClipSkip < 0 || r.ClipSkip > 12 {
+		errs = append(errs, fmt.Sprintf("clip skip %d: must be 1..12", r.ClipSkip))
 	}
 	if len(errs) > 0 {
 		return requestError{strings.Join(errs, "; ")}
