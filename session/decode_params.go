@@ -9,6 +9,7 @@ func decodeParams(t *table, p *Params) {
 	t.integer("width", &p.Width)
 	t.integer("height", &p.Height)
 	t.integer("batch", &p.Batch)
+	t.integer("clip_skip", &p.ClipSkip)
 	if m := t.sub("model"); m != nil {
 		decodeModel(m, &p.Model)
 	}

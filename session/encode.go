@@ -41,6 +41,9 @@ func writeParamScalars(w *tomlWriter, p *Params) {
 	w.kv("width", int64(p.Width))
 	w.kv("height", int64(p.Height))
 	w.kv("batch", int64(p.Batch))
+	if p.ClipSkip > 1 {
+		w.kv("clip_skip", int64(p.ClipSkip))
+	}
 }
 
 // writeParamTables writes the parameter tables under prefix ("" or "history").

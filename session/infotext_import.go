@@ -29,6 +29,8 @@ func (it *Infotext) Session() (*Session, []string) {
 			setFloat(&p.Sampler.Guidance, kv, note)
 		case "Eta":
 			setFloat(&p.Sampler.Eta, kv, note)
+		case "Clip skip":
+			setInt(&p.ClipSkip, kv, note)
 		case "Seed":
 			if seed, err := strconv.ParseUint(kv.Value, 10, 64); err == nil {
 				p.Noise.Seed = seed

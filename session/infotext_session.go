@@ -38,6 +38,9 @@ func FormatA1111(s *Session) string {
 		add("Model hash", p.Model.Fingerprint[:10])
 	}
 	add("Model", modelName(p.Model.Path))
+	if p.ClipSkip > 1 {
+		add("Clip skip", strconv.Itoa(p.ClipSkip))
+	}
 	if p.Sampler.Eta != 0 {
 		add("Eta", strconv.FormatFloat(p.Sampler.Eta, 'g', -1, 64))
 	}

@@ -26,6 +26,7 @@ type Params struct {
 	Width, Height    int
 	Batch            int
 	Prompt, Negative string
+	ClipSkip         int           // A1111's "Clip skip": 2+ conditions on an earlier CLIP layer; 0 or 1 the last
 	SEGA             *SEGA         // nil: technique off
 	AttendExcite     *AttendExcite // nil: technique off
 	// Extra holds top-level tables this build does not know (a technique added by a later

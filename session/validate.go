@@ -75,6 +75,9 @@ func validateParams(c checker, p *Params, opts ValidateOptions) {
 	c.side("width", p.Width)
 	c.side("height", p.Height)
 	c.intRange("batch", p.Batch, 1, MaxBatch)
+	if p.ClipSkip != 0 {
+		c.intRange("clip_skip", p.ClipSkip, 1, 12)
+	}
 	validateModel(c.sub("model"), &p.Model)
 	r := c.sub("runtime")
 	r.oneOf("provider", p.Runtime.Provider, Providers())
