@@ -14,6 +14,7 @@ import (
 
 	"github.com/nudge-studio/nudge/runtime/ort"
 	"github.com/nudge-studio/nudge/session"
+	"github.com/nudge-studio/nudge/techniques"
 )
 
 // TestEndToEndInTmux drives the real studio binary in tmux: it opens on the tiny demo model
@@ -69,11 +70,11 @@ func checkSaved(t *testing.T, path string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.Prompt != "a red fox" || s.SEGA == nil || len(s.SEGA.Concepts) != 1 ||
-		s.SEGA.Concepts[0].Prompt != "snow" || s.SEGA.Concepts[0].Weight != 1.1 {
-		t.Fatalf("saved session: prompt %q, sega %+v", s.Prompt, s.SEGA)
+	if s.Prompt != "a red fox" || techniques.SEGAOf(&s.Params) == nil || len(techniques.SEGAOf(&s.Params).Concepts) != 1 ||
+		techniques.SEGAOf(&s.Params).Concepts[0].Prompt != "snow" || techniques.SEGAOf(&s.Params).Concepts[0].Weight != 1.1 {
+		t.Fatalf("saved session: prompt %q, sega %+v", s.Prompt, techniques.SEGAOf(&s.Params))
 	}
-	if len(s.History) != 1 || s.History[0].Params.SEGA == nil || s.History[0].Params.SEGA.Concepts[0].Weight != 1.1 {
+	if len(s.History) != 1 || techniques.SEGAOf(&s.History[0].Params) == nil || techniques.SEGAOf(&s.History[0].Params).Concepts[0].Weight != 1.1 {
 		t.Fatalf("saved history %+v, want one snapshot of the SEGA render", s.History)
 	}
 	png, err := os.ReadFile(filepath.Join(filepath.Dir(path), s.History[0].Output))

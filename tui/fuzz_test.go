@@ -6,7 +6,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/nudge-studio/nudge/session"
+	"github.com/nudge-studio/nudge/techniques"
 )
 
 // FuzzTypedValues feeds arbitrary text to every typed field (parameters and SEGA numbers):
@@ -18,8 +18,8 @@ func FuzzTypedValues(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, text string, which uint8) {
 		m, _ := newTestModel(t, 80, 24)
-		m.sess.SEGA = session.DefaultSEGA()
-		m.sess.SEGA.Concepts = []session.Concept{session.DefaultConcept("snow")}
+		sega := techniques.DefaultSEGAConfig(techniques.DefaultConcept("snow"))
+		m.sess.SetBlock("sega", &sega)
 		var err error
 		if n := int(paramFieldCount); int(which)%(n+int(segaFieldCount)) < n {
 			m.params.cursor = paramField(int(which) % n)

@@ -14,6 +14,7 @@ import (
 	"github.com/nudge-studio/nudge/preview"
 	"github.com/nudge-studio/nudge/runtime"
 	"github.com/nudge-studio/nudge/session"
+	"github.com/nudge-studio/nudge/techniques"
 )
 
 func TestReadySubmitsTheFirstRender(t *testing.T) {
@@ -161,19 +162,19 @@ func TestSEGAConceptEditing(t *testing.T) {
 	m, eng := newTestModel(t, 80, 24)
 	ready(t, m)
 	keys(m, "tab", "tab", "tab", "a", "smiling", "enter")
-	if cs := m.concepts(); len(cs) != 1 || cs[0].Prompt != "smiling" || !m.sess.SEGA.Enabled {
-		t.Fatalf("after adding: %+v", m.sess.SEGA)
+	if cs := m.concepts(); len(cs) != 1 || cs[0].Prompt != "smiling" || !techniques.SEGAOf(&m.sess.Params).Enabled {
+		t.Fatalf("after adding: %+v", techniques.SEGAOf(&m.sess.Params))
 	}
 	keys(m, "+", "+", "right", "-", "right", "+", "v")
 	c := m.concepts()[0]
-	if c.Weight != 1.2 || c.Guidance != 4.5 || c.Threshold != 0.91 || !c.Reverse {
+	if c.Weight != 1.2 || c.EditGuidance != 4.5 || c.Threshold != 0.91 || !c.Reverse {
 		t.Fatalf("concept after sliders: %+v, want weight 1.2, guidance 4.5, threshold 0.91, reversed", c)
 	}
 	keys(m, "right", "enter", "ctrl+u")
 	send(m, tea.KeyPressMsg{Code: 'u', Mod: tea.ModCtrl})
 	keys(m, "3", "enter")
-	if c := m.concepts()[0]; c.Warmup != 3 {
-		t.Fatalf("typed warm-up: %d, want 3", c.Warmup)
+	if c := m.concepts()[0]; c.WarmUp != 3 {
+		t.Fatalf("typed warm-up: %d, want 3", c.WarmUp)
 	}
 	settle(m)
 	reqs := eng.submitted()
@@ -207,13 +208,13 @@ func TestTokenSelectionFollowsItsWord(t *testing.T) {
 	}
 	m.tokens.cursor = catAt
 	keys(m, "space")
-	if ae := m.sess.AttendExcite; ae == nil || len(ae.Tokens) != 1 || ae.Tokens[0] != catAt || ae.TokenTexts[0] != "cat" {
-		t.Fatalf("selection %+v, want [%d] cat", m.sess.AttendExcite, catAt)
+	if ae := techniques.AttendExciteOf(&m.sess.Params); ae == nil || len(ae.Tokens) != 1 || ae.Tokens[0] != catAt || ae.TokenTexts[0] != "cat" {
+		t.Fatalf("selection %+v, want [%d] cat", techniques.AttendExciteOf(&m.sess.Params), catAt)
 	}
 	keys(m, "shift+tab", "shift+tab", "shift+tab", "shift+tab", "enter")
 	send(m, tea.KeyPressMsg{Code: tea.KeyHome})
 	keys(m, "big ", "enter")
-	ae := m.sess.AttendExcite
+	ae := techniques.AttendExciteOf(&m.sess.Params)
 	if ae == nil || len(ae.Tokens) != 1 || chipText(m.tokens.toks[ae.Tokens[0]]) != "cat" || ae.Tokens[0] <= catAt {
 		t.Fatalf("after inserting a word before it, the selection %+v no longer points at cat", ae)
 	}

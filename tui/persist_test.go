@@ -11,6 +11,7 @@ import (
 
 	"github.com/nudge-studio/nudge/runtime"
 	"github.com/nudge-studio/nudge/session"
+	"github.com/nudge-studio/nudge/techniques"
 )
 
 // finishRender plays a whole render of the current job with picture img.
@@ -34,8 +35,8 @@ func TestSaveWritesSessionImageAndSnapshot(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.Prompt != "a red fox" || len(s.SEGA.Concepts) != 1 || s.SEGA.Concepts[0].Weight != 1.1 {
-		t.Fatalf("saved params: prompt %q sega %+v", s.Prompt, s.SEGA)
+	if s.Prompt != "a red fox" || len(techniques.SEGAOf(&s.Params).Concepts) != 1 || techniques.SEGAOf(&s.Params).Concepts[0].Weight != 1.1 {
+		t.Fatalf("saved params: prompt %q sega %+v", s.Prompt, techniques.SEGAOf(&s.Params))
 	}
 	if len(s.History) != 1 || s.History[0].Params.Prompt != "a red fox" || s.History[0].ImageSHA256 != session.ImageHash(img) {
 		t.Fatalf("history %+v, want one snapshot of the render with its image hash", s.History)

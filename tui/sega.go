@@ -10,6 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/nudge-studio/nudge/session"
+	"github.com/nudge-studio/nudge/techniques"
 )
 
 // segaField is the part of a SEGA concept the cursor is on.
@@ -43,11 +44,11 @@ const (
 	thresholdStep, thresholdMax = 0.01, 0.99
 )
 
-func (m *Model) concepts() []session.Concept {
-	if m.sess.SEGA == nil {
-		return nil
+func (m *Model) concepts() []techniques.Concept {
+	if s := techniques.SEGAOf(&m.sess.Params); s != nil {
+		return s.Concepts
 	}
-	return m.sess.SEGA.Concepts
+	return nil
 }
 
 func (m *Model) segaKey(msg tea.KeyPressMsg) (bool, tea.Cmd) {
@@ -67,17 +68,17 @@ func (m *Model) segaKey(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 		return true, m.nudgeConcept(-1)
 	case key.Matches(msg, m.keys.Reverse) && n > 0,
 		key.Matches(msg, m.keys.Toggle) && n > 0 && s.field == segaReverse:
-		return true, m.editConcept("sega.reverse", func(c *session.Concept) { c.Reverse = !c.Reverse })
+		return true, m.editConcept("sega.reverse", func(c *techniques.Concept) { c.Reverse = !c.Reverse })
 	case key.Matches(msg, m.keys.Add):
-		if n >= session.MaxConcepts {
-			m.say(fmt.Sprintf("SEGA takes at most %d concepts", session.MaxConcepts), true)
+		if n >= techniques.MaxConcepts {
+			m.say(fmt.Sprintf("SEGA takes at most %d concepts", techniques.MaxConcepts), true)
 			return true, nil
 		}
 		m.beginEdit(editConceptNew, "")
 	case key.Matches(msg, m.keys.Remove) && n > 0:
 		return true, m.removeConcept()
-	case key.Matches(msg, m.keys.SEGA) && m.sess.SEGA != nil:
-		return true, m.change("sega.enabled", func(p *session.Params) { p.SEGA.Enabled = !p.SEGA.Enabled })
+	case key.Matches(msg, m.keys.SEGA) && techniques.SEGAOf(&m.sess.Params) != nil:
+		return true, m.change("sega.enabled", func(p *session.Params) { s := techniques.SEGAOf(p); s.Enabled = !s.Enabled })
 	case key.Matches(msg, m.keys.Edit) && n > 0:
 		m.beginConceptEdit()
 	case key.Matches(msg, m.keys.Edit):
@@ -99,9 +100,9 @@ func (m *Model) beginConceptEdit() {
 }
 
 // editConcept changes the selected concept.
-func (m *Model) editConcept(kind string, apply func(c *session.Concept)) tea.Cmd {
+func (m *Model) editConcept(kind string, apply func(c *techniques.Concept)) tea.Cmd {
 	i := m.sega.cursor
-	return m.change(fmt.Sprintf("%s.%d", kind, i), func(p *session.Params) { apply(&p.SEGA.Concepts[i]) })
+	return m.change(fmt.Sprintf("%s.%d", kind, i), func(p *session.Params) { apply(&techniques.SEGAOf(p).Concepts[i]) })
 }
 
 // nudgeConcept moves the selected field one step in direction d; the prompt field ignores it.
@@ -110,16 +111,16 @@ func (m *Model) nudgeConcept(d int) tea.Cmd {
 	if f == segaPrompt {
 		return nil
 	}
-	return m.editConcept("sega."+segaFieldNames[f], func(c *session.Concept) {
+	return m.editConcept("sega."+segaFieldNames[f], func(c *techniques.Concept) {
 		switch f {
 		case segaWeight:
 			c.Weight = clampFloat(round(c.Weight+float64(d)*weightStep, 10), 0, weightMax)
 		case segaGuidance:
-			c.Guidance = clampFloat(round(c.Guidance+float64(d)*segaGuidanceStep, 2), 0, segaGMax)
+			c.EditGuidance = clampFloat(round(c.EditGuidance+float64(d)*segaGuidanceStep, 2), 0, segaGMax)
 		case segaThreshold:
 			c.Threshold = clampFloat(round(c.Threshold+float64(d)*thresholdStep, 100), 0, thresholdMax)
 		case segaWarmup:
-			c.Warmup = clampInt(c.Warmup+d, 0, max(steps, c.Warmup))
+			c.WarmUp = clampInt(c.WarmUp+d, 0, max(steps, c.WarmUp))
 		case segaReverse:
 			c.Reverse = !c.Reverse
 		}
@@ -132,7 +133,8 @@ func round(v, per float64) float64 { return math.Round(v*per) / per }
 func (m *Model) removeConcept() tea.Cmd {
 	i := m.sega.cursor
 	cmd := m.change("", func(p *session.Params) {
-		p.SEGA.Concepts = append(p.SEGA.Concepts[:i:i], p.SEGA.Concepts[i+1:]...)
+		s := techniques.SEGAOf(p)
+		s.Concepts = append(s.Concepts[:i:i], s.Concepts[i+1:]...)
 	})
 	m.sega.clamp(m)
 	return cmd
@@ -145,13 +147,16 @@ func (m *Model) commitConceptPrompt(text string) (tea.Cmd, error) {
 		return nil, fmt.Errorf("a SEGA concept needs a prompt, e.g. \"smiling\" (esc cancels)")
 	}
 	if m.editing == editConceptPrompt {
-		return m.editConcept("sega.prompt", func(c *session.Concept) { c.Prompt = text }), nil
+		return m.editConcept("sega.prompt", func(c *techniques.Concept) { c.Prompt = text }), nil
 	}
 	cmd := m.change("", func(p *session.Params) {
-		if p.SEGA == nil {
-			p.SEGA = session.DefaultSEGA()
+		s := techniques.SEGAOf(p)
+		if s == nil {
+			d := techniques.DefaultSEGAConfig()
+			s = &d
+			p.SetBlock("sega", s)
 		}
-		p.SEGA.Concepts = append(p.SEGA.Concepts, session.DefaultConcept(text))
+		s.Concepts = append(s.Concepts, techniques.DefaultConcept(text))
 	})
 	m.sega.cursor, m.sega.field = len(m.concepts())-1, segaWeight
 	return cmd, nil
@@ -165,13 +170,13 @@ func (m *Model) commitConceptField(text string) (tea.Cmd, error) {
 	var err error
 	switch f {
 	case segaWarmup:
-		c.Warmup, err = strconv.Atoi(text)
+		c.WarmUp, err = strconv.Atoi(text)
 	case segaReverse:
 		c.Reverse, err = strconv.ParseBool(text)
 	case segaWeight:
 		c.Weight, err = strconv.ParseFloat(text, 64)
 	case segaGuidance:
-		c.Guidance, err = strconv.ParseFloat(text, 64)
+		c.EditGuidance, err = strconv.ParseFloat(text, 64)
 	case segaThreshold:
 		c.Threshold, err = strconv.ParseFloat(text, 64)
 		if err == nil && (c.Threshold < 0 || c.Threshold >= 1) {
@@ -182,23 +187,23 @@ func (m *Model) commitConceptField(text string) (tea.Cmd, error) {
 		return nil, fmt.Errorf("%s %q: not a valid value", segaFieldNames[f], text)
 	}
 	q := cloneParams(m.sess.Params)
-	q.SEGA.Concepts[m.sega.cursor] = c
+	techniques.SEGAOf(&q).Concepts[m.sega.cursor] = c
 	if err := (&session.Session{Version: session.Version, Params: q}).Validate(); err != nil {
 		return nil, fmt.Errorf("%s %q: %s", segaFieldNames[f], text, oneLine(err.Error()))
 	}
-	return m.editConcept("sega.typed", func(dst *session.Concept) { *dst = c }), nil
+	return m.editConcept("sega.typed", func(dst *techniques.Concept) { *dst = c }), nil
 }
 
-func conceptText(c session.Concept, f segaField) string {
+func conceptText(c techniques.Concept, f segaField) string {
 	switch f {
 	case segaWeight:
 		return strconv.FormatFloat(c.Weight, 'g', -1, 64)
 	case segaGuidance:
-		return strconv.FormatFloat(c.Guidance, 'g', -1, 64)
+		return strconv.FormatFloat(c.EditGuidance, 'g', -1, 64)
 	case segaThreshold:
 		return strconv.FormatFloat(c.Threshold, 'g', -1, 64)
 	case segaWarmup:
-		return strconv.Itoa(c.Warmup)
+		return strconv.Itoa(c.WarmUp)
 	case segaReverse:
 		return strconv.FormatBool(c.Reverse)
 	}

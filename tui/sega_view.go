@@ -4,13 +4,14 @@ import (
 	"fmt"
 
 	"github.com/nudge-studio/nudge/session"
+	"github.com/nudge-studio/nudge/techniques"
 )
 
 // viewSEGA draws the concept list in height rows: a title, one line per concept and, under
 // the selected one, its sliders. The list scrolls to keep the selection in view.
 func (m *Model) viewSEGA(width, height int) []string {
 	state := "off"
-	if s := m.sess.SEGA; s != nil && s.Enabled {
+	if s := techniques.SEGAOf(&m.sess.Params); s != nil && s.Enabled {
 		state = "on"
 	}
 	out := []string{m.paneTitle(paneSEGA, "SEGA concepts ("+state+")", width)}
@@ -45,7 +46,7 @@ func (m *Model) viewSEGA(width, height int) []string {
 }
 
 // conceptDetail is the selected concept's sliders, two lines.
-func (m *Model) conceptDetail(c session.Concept) []string {
+func (m *Model) conceptDetail(c techniques.Concept) []string {
 	f := func(field segaField, label, value string) string {
 		if m.editing == editConceptField && m.sega.field == field {
 			value = m.fieldView()
@@ -61,9 +62,9 @@ func (m *Model) conceptDetail(c session.Concept) []string {
 	}
 	return []string{
 		"    " + f(segaWeight, "weight", fmt.Sprintf("%.1f %s", c.Weight, m.slider(c.Weight/weightMax, 6))) +
-			"  " + f(segaGuidance, "guidance", fmt.Sprintf("%g %s", c.Guidance, m.slider(c.Guidance/segaGMax, 6))),
+			"  " + f(segaGuidance, "guidance", fmt.Sprintf("%g %s", c.EditGuidance, m.slider(c.EditGuidance/segaGMax, 6))),
 		"    " + f(segaThreshold, "threshold", fmt.Sprintf("%.2f", c.Threshold)) +
-			"  " + f(segaWarmup, "warm-up", fmt.Sprint(c.Warmup)) + "  " + f(segaReverse, "reverse", rev),
+			"  " + f(segaWarmup, "warm-up", fmt.Sprint(c.WarmUp)) + "  " + f(segaReverse, "reverse", rev),
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/nudge-studio/nudge/runtime/tokenizer"
 	"github.com/nudge-studio/nudge/session"
+	"github.com/nudge-studio/nudge/techniques"
 )
 
 // tokensPane is the attend-and-excite token picker (Chefer et al. 2023): the prompt as
@@ -71,11 +72,12 @@ func (t *tokensPane) promptEdited(m *Model, p *session.Params, prompt string) {
 	old := t.toks
 	t.toks = tok.Tokenize(prompt)
 	t.cursor = clampInt(t.cursor, 0, len(t.toks)-1)
-	if p.AttendExcite == nil || len(p.AttendExcite.Tokens) == 0 {
+	ae := techniques.AttendExciteOf(p)
+	if ae == nil || len(ae.Tokens) == 0 {
 		return
 	}
 	var kept []int
-	for _, i := range tokenizer.Remap(old, t.toks, p.AttendExcite.Tokens) {
+	for _, i := range tokenizer.Remap(old, t.toks, ae.Tokens) {
 		if t.selectable(i) && !slices.Contains(kept, i) {
 			kept = append(kept, i)
 		}
@@ -85,24 +87,27 @@ func (t *tokensPane) promptEdited(m *Model, p *session.Params, prompt string) {
 
 // selectable: positions 1…75 that are prompt tokens (not the start or end token).
 func (t *tokensPane) selectable(i int) bool {
-	return i >= 1 && i < len(t.toks)-1 && i <= session.MaxTokenIndex
+	return i >= 1 && i < len(t.toks)-1 && i <= techniques.MaxTokenPosition
 }
 
 // setSelection stores sorted indices with their texts; no selection switches the block off.
 func (t *tokensPane) setSelection(p *session.Params, sel []int) {
 	if len(sel) == 0 {
-		p.AttendExcite = nil
+		p.SetBlock("attend_excite", nil)
 		return
 	}
 	slices.Sort(sel)
-	if p.AttendExcite == nil {
-		p.AttendExcite = session.DefaultAttendExcite()
-		p.AttendExcite.AttentionResolution = attentionResolutionFor(t.modelDir, p.Width, p.Height)
+	ae := techniques.AttendExciteOf(p)
+	if ae == nil {
+		d := techniques.DefaultAttendExciteConfig()
+		d.AttentionResolution = attentionResolutionFor(t.modelDir, p.Width, p.Height)
+		ae = &d
+		p.SetBlock("attend_excite", ae)
 	}
-	p.AttendExcite.Tokens = sel
-	p.AttendExcite.TokenTexts = make([]string, len(sel))
+	ae.Tokens = sel
+	ae.TokenTexts = make([]string, len(sel))
 	for k, i := range sel {
-		p.AttendExcite.TokenTexts[k] = chipText(t.toks[i])
+		ae.TokenTexts[k] = chipText(t.toks[i])
 	}
 }
 
@@ -125,13 +130,13 @@ func (m *Model) tokensKey(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 func (m *Model) toggleToken(i int) tea.Cmd {
 	t := &m.tokens
 	if !t.selectable(i) {
-		m.say(fmt.Sprintf("token %d cannot be chosen: pick a word of the prompt (positions 1…%d)", i, min(len(t.toks)-2, session.MaxTokenIndex)), true)
+		m.say(fmt.Sprintf("token %d cannot be chosen: pick a word of the prompt (positions 1…%d)", i, min(len(t.toks)-2, techniques.MaxTokenPosition)), true)
 		return nil
 	}
 	return m.change("", func(p *session.Params) {
 		var sel []int
-		if p.AttendExcite != nil {
-			sel = slices.Clone(p.AttendExcite.Tokens)
+		if ae := techniques.AttendExciteOf(p); ae != nil {
+			sel = slices.Clone(ae.Tokens)
 		}
 		if k := slices.Index(sel, i); k >= 0 {
 			sel = slices.Delete(sel, k, k+1)

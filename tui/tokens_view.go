@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/nudge-studio/nudge/techniques"
 )
 
 // viewTokens draws the chips, wrapped to width, in height rows (the title included), then
@@ -36,7 +38,7 @@ func (m *Model) viewTokens(width, height int) []string {
 func (m *Model) chipLines(width int) ([]string, int) {
 	t := &m.tokens
 	var sel []int
-	if ae := m.sess.AttendExcite; ae != nil {
+	if ae := techniques.AttendExciteOf(&m.sess.Params); ae != nil {
 		sel = ae.Tokens
 	}
 	var lines []string
@@ -67,7 +69,7 @@ func (m *Model) chipLines(width int) ([]string, int) {
 
 // attentionBars is one bar per selected token and the loss, while the hook supplies them.
 func (m *Model) attentionBars(width int) []string {
-	a, ae := m.tokens.attn, m.sess.AttendExcite
+	a, ae := m.tokens.attn, techniques.AttendExciteOf(&m.sess.Params)
 	if a == nil || ae == nil {
 		return nil
 	}
