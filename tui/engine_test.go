@@ -38,7 +38,7 @@ func TestRealEngineRenderWithAttendExcite(t *testing.T) {
 	settle(m)
 	job := m.render.job
 	pumpUntil(t, m, eng, func() bool { return m.render.job == job && m.render.state == "done" })
-	a := m.tokens.attn
+	a := tokensOf(m).attn
 	if a == nil || len(a.peaks) != 2 {
 		t.Fatalf("no attention bars after an attend-and-excite render: %+v", a)
 	}

@@ -23,15 +23,17 @@ func FuzzTypedValues(f *testing.F) {
 		var err error
 		if n := int(paramFieldCount); int(which)%(n+int(segaFieldCount)) < n {
 			m.params.cursor = paramField(int(which) % n)
-			_, err = m.commitParam(text)
+			_, err = m.params.commit(m, text)
 		} else {
-			m.sega.field = segaField(int(which)%(n+int(segaFieldCount)) - n)
-			m.editing = editConceptField
-			if m.sega.field == segaPrompt {
-				m.editing = editConceptPrompt
+			sp := segaOfModel(m)
+			sp.field = segaField(int(which)%(n+int(segaFieldCount)) - n)
+			sp.edit = segaEditNumber
+			if sp.field == segaPrompt {
+				sp.edit = segaEditPrompt
 			}
-			_, err = m.commitField(), nil
-			if m.editing != editNone {
+			sp.in.SetValue(text)
+			sp.stopEditing(m, true)
+			if sp.editing() {
 				err = errNotice(m.notice)
 			}
 		}

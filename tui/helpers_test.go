@@ -124,7 +124,7 @@ var namedKeys = map[string]tea.KeyPressMsg{
 	"ctrl+s": {Code: 's', Mod: tea.ModCtrl}, "ctrl+o": {Code: 'o', Mod: tea.ModCtrl},
 	"ctrl+r": {Code: 'r', Mod: tea.ModCtrl}, "ctrl+z": {Code: 'z', Mod: tea.ModCtrl},
 	"ctrl+y": {Code: 'y', Mod: tea.ModCtrl}, "ctrl+c": {Code: 'c', Mod: tea.ModCtrl},
-	"ctrl+u": {Code: 'u', Mod: tea.ModCtrl},
+	"ctrl+u": {Code: 'u', Mod: tea.ModCtrl}, "f1": {Code: tea.KeyF1},
 }
 
 // settle fires the pending debounce, as the timer would.
@@ -165,3 +165,9 @@ func runCmd(m *Model, cmd tea.Cmd) {
 		runCmd(m, send(m, msg))
 	}
 }
+
+// tokensOf is the studio's attend-and-excite pane.
+func tokensOf(m *Model) *tokensPane { return m.techPane(attendExciteBlock).(*tokensPane) }
+
+// segaOfModel is the studio's SEGA pane.
+func segaOfModel(m *Model) *segaPane { return m.techPane("sega").(*segaPane) }

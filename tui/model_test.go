@@ -116,7 +116,7 @@ func TestParameterKeys(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			m, _ := newTestModel(t, 80, 24)
 			keys(m, "tab", "tab")
-			if m.focus != paneParams {
+			if m.focused() != pane(m.params) {
 				t.Fatalf("two tabs focus pane %d, want the parameters", m.focus)
 			}
 			for _, k := range c.keys {
@@ -162,18 +162,18 @@ func TestSEGAConceptEditing(t *testing.T) {
 	m, eng := newTestModel(t, 80, 24)
 	ready(t, m)
 	keys(m, "tab", "tab", "tab", "a", "smiling", "enter")
-	if cs := m.concepts(); len(cs) != 1 || cs[0].Prompt != "smiling" || !techniques.SEGAOf(&m.sess.Params).Enabled {
+	if cs := concepts(m); len(cs) != 1 || cs[0].Prompt != "smiling" || !techniques.SEGAOf(&m.sess.Params).Enabled {
 		t.Fatalf("after adding: %+v", techniques.SEGAOf(&m.sess.Params))
 	}
 	keys(m, "+", "+", "right", "-", "right", "+", "v")
-	c := m.concepts()[0]
+	c := concepts(m)[0]
 	if c.Weight != 1.2 || c.EditGuidance != 4.5 || c.Threshold != 0.91 || !c.Reverse {
 		t.Fatalf("concept after sliders: %+v, want weight 1.2, guidance 4.5, threshold 0.91, reversed", c)
 	}
 	keys(m, "right", "enter", "ctrl+u")
 	send(m, tea.KeyPressMsg{Code: 'u', Mod: tea.ModCtrl})
 	keys(m, "3", "enter")
-	if c := m.concepts()[0]; c.WarmUp != 3 {
+	if c := concepts(m)[0]; c.WarmUp != 3 {
 		t.Fatalf("typed warm-up: %d, want 3", c.WarmUp)
 	}
 	settle(m)
@@ -187,8 +187,8 @@ func TestSEGAConceptEditing(t *testing.T) {
 		t.Fatal("SEGA switched off still sent")
 	}
 	keys(m, "x")
-	if len(m.concepts()) != 0 {
-		t.Fatalf("x left %d concepts", len(m.concepts()))
+	if len(concepts(m)) != 0 {
+		t.Fatalf("x left %d concepts", len(concepts(m)))
 	}
 }
 
@@ -197,16 +197,16 @@ func TestTokenSelectionFollowsItsWord(t *testing.T) {
 	ready(t, m)
 	keys(m, "enter", "a photo of a cat", "enter")
 	keys(m, "tab", "tab", "tab", "tab")
-	if m.focus != paneTokens {
+	if m.focused() != m.techPane(attendExciteBlock) {
 		t.Fatalf("focus %d, want tokens", m.focus)
 	}
 	catAt := -1
-	for i, tok := range m.tokens.toks {
+	for i, tok := range tokensOf(m).toks {
 		if chipText(tok) == "cat" {
 			catAt = i
 		}
 	}
-	m.tokens.cursor = catAt
+	tokensOf(m).cursor = catAt
 	keys(m, "space")
 	if ae := techniques.AttendExciteOf(&m.sess.Params); ae == nil || len(ae.Tokens) != 1 || ae.Tokens[0] != catAt || ae.TokenTexts[0] != "cat" {
 		t.Fatalf("selection %+v, want [%d] cat", techniques.AttendExciteOf(&m.sess.Params), catAt)
@@ -215,10 +215,10 @@ func TestTokenSelectionFollowsItsWord(t *testing.T) {
 	send(m, tea.KeyPressMsg{Code: tea.KeyHome})
 	keys(m, "big ", "enter")
 	ae := techniques.AttendExciteOf(&m.sess.Params)
-	if ae == nil || len(ae.Tokens) != 1 || chipText(m.tokens.toks[ae.Tokens[0]]) != "cat" || ae.Tokens[0] <= catAt {
+	if ae == nil || len(ae.Tokens) != 1 || chipText(tokensOf(m).toks[ae.Tokens[0]]) != "cat" || ae.Tokens[0] <= catAt {
 		t.Fatalf("after inserting a word before it, the selection %+v no longer points at cat", ae)
 	}
-	m.tokens.cursor = 0
+	tokensOf(m).cursor = 0
 	keys(m, "tab", "tab", "tab", "tab", "space")
 	if !m.noticeBad || !strings.Contains(m.notice, "token 0 cannot be chosen") {
 		t.Fatalf("choosing <sot>: notice %q", m.notice)
@@ -237,8 +237,8 @@ func TestUndoRedoCoalescesAnEdit(t *testing.T) {
 		t.Fatalf("one undo: steps %d prompt %q, want 20 and fox", m.sess.Sampler.Steps, m.sess.Prompt)
 	}
 	keys(m, "ctrl+z")
-	if m.sess.Prompt != "" || m.prompt.Value() != "" {
-		t.Fatalf("second undo: prompt %q (editor %q), want empty", m.sess.Prompt, m.prompt.Value())
+	if m.sess.Prompt != "" || m.prompt.in.Value() != "" {
+		t.Fatalf("second undo: prompt %q (editor %q), want empty", m.sess.Prompt, m.prompt.in.Value())
 	}
 	keys(m, "ctrl+y", "ctrl+y")
 	if m.sess.Prompt != "fox" || m.sess.Sampler.Steps != 23 {
@@ -269,8 +269,8 @@ func TestQuitGuardAutosaves(t *testing.T) {
 	if cmd := send(m, namedKeys["ctrl+c"]); cmd != nil && isQuit(cmd) {
 		t.Fatal("ctrl+c inside the prompt editor quit without asking, with unsaved changes")
 	}
-	if m.editing != editNone || m.sess.Prompt != "q" {
-		t.Fatalf("ctrl+c in the editor: editing %d, prompt %q", m.editing, m.sess.Prompt)
+	if m.focused().editing() || m.sess.Prompt != "q" {
+		t.Fatalf("ctrl+c in the editor: editing %v, prompt %q", m.focused().editing(), m.sess.Prompt)
 	}
 	m.quitSure = false
 	keys(m, "tab", "tab", "right")
@@ -296,7 +296,7 @@ func isQuit(cmd tea.Cmd) bool {
 
 func TestHelpOverlayListsTheKeys(t *testing.T) {
 	m, _ := newTestModel(t, 80, 24)
-	keys(m, "?")
+	keys(m, "f1") // "?" types into the focused prompt; f1 opens the help from any pane
 	v := ansi.Strip(m.View().Content)
 	for _, want := range []string{"ctrl+s", "ctrl+o", "ctrl+z", "ctrl+y", "ctrl+r", "shift+tab", "quit"} {
 		if !strings.Contains(v, want) {
@@ -337,15 +337,15 @@ func TestAttentionBarsHook(t *testing.T) {
 	m, _ := newTestModel(t, 80, 30)
 	ready(t, m)
 	keys(m, "enter", "a cat and a frog", "enter")
-	m.tokens.cursor = 2
+	tokensOf(m).cursor = 2
 	keys(m, "tab", "tab", "tab", "tab", "space")
-	m.tokens.setAttention(map[int]float64{2: 0.5}, 0.25)
-	v := ansi.Strip(strings.Join(m.viewTokens(40, 8), "\n"))
+	tokensOf(m).setAttention(map[int]float64{2: 0.5}, 0.25)
+	v := ansi.Strip(strings.Join(tokensOf(m).view(m, true, 40, 8), "\n"))
 	if !strings.Contains(v, "0.50") || !strings.Contains(v, "loss 0.250") {
 		t.Fatalf("attention bars missing:\n%s", v)
 	}
-	m.tokens.setAttention(nil, 0)
-	if v := ansi.Strip(strings.Join(m.viewTokens(40, 8), "\n")); strings.Contains(v, "loss") {
+	tokensOf(m).setAttention(nil, 0)
+	if v := ansi.Strip(strings.Join(tokensOf(m).view(m, true, 40, 8), "\n")); strings.Contains(v, "loss") {
 		t.Fatal("bars stay after the hook cleared them")
 	}
 }

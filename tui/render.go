@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"image"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -59,7 +60,7 @@ func (m *Model) submit(force bool) tea.Cmd {
 		return nil
 	}
 	req.Preview, req.PreviewEvery = m.preview.decoder, m.preview.every
-	m.tokens.setAttention(nil, 0)
+	m.broadcast(runRestartMsg{})
 	m.render.job = m.engine.Submit(req)
 	m.render.jobKey, m.render.jobParams = key, cloneParams(m.sess.Params)
 	m.render.state, m.render.detail = "queued", ""
@@ -117,11 +118,7 @@ func (m *Model) onReady(ev runtime.Ready) tea.Cmd {
 	if ev.Model != nil && m.sess.Runtime.Provider == "" {
 		m.sess.Runtime.Provider = ev.Model.Provider
 	}
-	if ev.Model != nil {
-		m.tokens.modelDir = ev.Model.Dir
-	}
-	m.tokens.retokenize(m)
-	return m.submit(true)
+	return tea.Batch(m.broadcast(readyMsg{info: ev.Model}), m.submit(true))
 }
 
 func (m *Model) onStep(ev runtime.Step) tea.Cmd {
@@ -129,12 +126,12 @@ func (m *Model) onStep(ev runtime.Step) tea.Cmd {
 	r.state, r.step, r.steps = "rendering", ev.Step, ev.Steps
 	r.stepTime += ev.Timings.Total
 	r.timed++
-	m.showAttention(ev.Stats)
+	statsCmd := m.broadcast(statsMsg{stats: ev.Stats})
 	label := fmt.Sprintf("step %d/%d", ev.Step, ev.Steps)
 	if ev.Image != nil { // decoded by the engine (TAESD or VAE)
-		return m.preview.showImage(ev.Image, label)
+		return tea.Batch(statsCmd, m.preview.showImage(ev.Image, label))
 	}
-	return m.preview.showLatents(ev.Latents, label)
+	return tea.Batch(statsCmd, m.preview.showLatents(ev.Latents, label))
 }
 
 func (m *Model) onDone(ev runtime.Done) tea.Cmd {
@@ -165,32 +162,7 @@ func (r *renderState) eta() time.Duration {
 	return per * time.Duration(max(r.steps-r.step, 0))
 }
 
-// showAttention hands attend-and-excite's latest per-token peaks and loss (first image of
-// the batch), as the step event's stats carry them, to the token pane's bars.
-func (m *Model) showAttention(stats []runtime.TechniqueStats) {
-	for _, ts := range stats {
-		if ts.Technique != "attend_excite" {
-			continue
-		}
-		var tokens, peaks []float64
-		loss := 0.0
-		for _, st := range ts.Stats {
-			switch st.Name {
-			case "token":
-				tokens = st.Values
-			case "peak":
-				peaks = st.Values
-			case "loss":
-				loss = st.Value
-			}
-		}
-		if len(tokens) == 0 || len(tokens) != len(peaks) {
-			return
-		}
-		byIndex := map[int]float64{}
-		for i, t := range tokens {
-			byIndex[int(t)] = peaks[i]
-		}
-		m.tokens.setAttention(byIndex, loss)
-	}
+// showImage puts a picture in the preview (host, for the panes).
+func (m *Model) showImage(img image.Image, label string) tea.Cmd {
+	return m.preview.showImage(img, label)
 }
