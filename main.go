@@ -389,6 +389,9 @@ func renderSession(ctx context.Context, cfg *session.Config, s *session.Session,
 		return err
 	}
 	defer m.Close()
+	if err := app.CheckSize(m.Dir, s.Width, s.Height); err != nil {
+		return err
+	}
 	if err := f.applyExcite(&s.Params, m); err != nil {
 		return err
 	}

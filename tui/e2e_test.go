@@ -41,16 +41,25 @@ func TestEndToEndInTmux(t *testing.T) {
 	tm.waitFor("the first render", 90*time.Second, func(s string) bool { return tm.doneJob(s) >= 1 })
 	first := tm.doneJob(tm.screen())
 
-	tm.keys("Enter")
-	tm.text("a red fox")
+	tm.text("a red fox") // typed on the focused prompt without pressing Enter first
 	tm.keys("Enter")
 	tm.waitFor("a render of the typed prompt", 30*time.Second, func(s string) bool {
 		return strings.Contains(s, "a red fox") && tm.doneJob(s) > first
 	})
 	second := tm.doneJob(tm.screen())
 
-	tm.keys("Tab", "Tab", "Tab", "a")
-	tm.text("snow")
+	tm.keys("Tab", "Tab", "Down", "Down", "Down", "Right")
+	tm.waitFor("a render at the next size the tiny UNet takes", 30*time.Second, func(s string) bool {
+		return strings.Contains(s, "80x80") && tm.doneJob(s) > second
+	})
+	if s := tm.screen(); strings.Contains(s, "Error") || strings.Contains(s, "Concat") {
+		t.Fatalf("ORT's text reached the screen:\n%s", s)
+	}
+	second = tm.doneJob(tm.screen())
+	tm.keys("Left", "Tab", "a")
+	tm.text("sno")
+	tm.waitFor("the first concept's input", 10*time.Second, func(s string) bool { return strings.Contains(s, "+ sno") })
+	tm.text("w")
 	tm.keys("Enter", "+")
 	tm.waitFor("a render with the SEGA concept", 30*time.Second, func(s string) bool {
 		return strings.Contains(s, "weight 1.1") && tm.doneJob(s) > second

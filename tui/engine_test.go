@@ -61,7 +61,8 @@ func pumpUntil(t *testing.T, m *Model, eng *runtime.Engine, ok func() bool) {
 	for !ok() {
 		select {
 		case ev := <-eng.Events():
-			m.Update(engineMsg{src: eng, ev: ev})
+			_, cmd := m.Update(engineMsg{src: eng, ev: ev})
+			runCmd(m, cmd)
 		case <-deadline:
 			t.Fatalf("timed out in state %q %s", m.render.state, m.render.detail)
 		}

@@ -95,6 +95,7 @@ func ready(t testing.TB, m *Model) {
 		t.Fatalf("demo model: %v", err)
 	}
 	send(m, engineMsg{src: m.engine, ev: runtime.Ready{Model: &runtime.ModelInfo{Dir: dir, Provider: "cpu", Tokenizer: demoTokenizer(t)}}})
+	send(m, sizeRule(dir)()) // the Cmd Ready returned, run here without a time limit
 }
 
 // send runs one message through Update and returns the Cmd.
@@ -161,7 +162,7 @@ func runCmd(m *Model, cmd tea.Cmd) {
 		for _, c := range msg {
 			runCmd(m, c)
 		}
-	case frameMsg:
+	case frameMsg, sizeRuleMsg:
 		runCmd(m, send(m, msg))
 	}
 }

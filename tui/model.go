@@ -174,6 +174,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.preview.onFrame(msg)
 	case engineSwapMsg:
 		return m, m.onEngineSwap(msg)
+	case sizeRuleMsg:
+		return m, m.onSizeRule(msg)
 	case tea.KeyPressMsg:
 		return m, m.onKey(msg)
 	case tea.PasteMsg:

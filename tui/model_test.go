@@ -107,6 +107,10 @@ func TestParameterKeys(t *testing.T) {
 		{"guidance down", []string{"down", "left"}, func(p session.Params) bool { return p.Sampler.Guidance == 7 }},
 		{"seed typed", []string{"down", "down", "enter", "ctrl+u", "12345", "enter"}, func(p session.Params) bool { return p.Noise.Seed == 12345 }},
 		{"size up", []string{"down", "down", "down", "right"}, func(p session.Params) bool { return p.Width == 72 && p.Height == 72 }},
+		{"size steps between sizes the model takes", []string{"READY", "down", "down", "down", "right", "right", "left", "left", "left"},
+			func(p session.Params) bool { return p.Width == 48 && p.Height == 48 }},
+		{"size typed that the model cannot take", []string{"READY", "down", "down", "down", "enter", "ctrl+u", "72x72", "enter", "esc"},
+			func(p session.Params) bool { return p.Width == 64 }},
 		{"size typed", []string{"down", "down", "down", "enter", "ctrl+u", "96x64", "enter"}, func(p session.Params) bool { return p.Width == 96 && p.Height == 64 }},
 		{"scheduler cycles", []string{"down", "down", "down", "down", "right"}, func(p session.Params) bool { return p.Sampler.Scheduler != "pndm" }},
 		{"batch", []string{"down", "down", "down", "down", "down", "right"}, func(p session.Params) bool { return p.Batch == 2 }},
@@ -120,6 +124,10 @@ func TestParameterKeys(t *testing.T) {
 				t.Fatalf("two tabs focus pane %d, want the parameters", m.focus)
 			}
 			for _, k := range c.keys {
+				if k == "READY" {
+					ready(t, m)
+					continue
+				}
 				if k == "ctrl+a" || k == "ctrl+u" {
 					send(m, tea.KeyPressMsg{Code: rune(k[5]), Mod: tea.ModCtrl})
 					continue

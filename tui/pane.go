@@ -73,6 +73,8 @@ type (
 	statsMsg struct{ stats []runtime.TechniqueStats }
 	// runRestartMsg: a new render was submitted; live figures of the last one are stale.
 	runRestartMsg struct{}
+	// sizeRuleMsg: how often the open model's UNet halves the latent (app.SizeMultiple).
+	sizeRuleMsg struct{ downsampling int }
 )
 
 // techniquePane is how a technique's pane registers: the technique's session block name

@@ -116,3 +116,15 @@ func TestHintsAndStaleNotices(t *testing.T) {
 		t.Fatalf("a stale notice stays: %q", m.notice)
 	}
 }
+
+// A size the model cannot take never reaches the engine: the status names the sizes that
+// fit, in one line.
+func TestSizeTheModelCannotTakeIsNotRendered(t *testing.T) {
+	m, eng := newTestModel(t, 80, 24)
+	m.sess.Width, m.sess.Height = 72, 72
+	ready(t, m)
+	if n := len(eng.submitted()); n != 0 || m.render.state != "invalid" ||
+		!strings.Contains(m.render.detail, "use 64x64 or 80x80") {
+		t.Fatalf("72x72 on the tiny demo: %d requests, state %q %q", n, m.render.state, m.render.detail)
+	}
+}

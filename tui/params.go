@@ -11,6 +11,7 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/nudge-studio/nudge/app"
 	"github.com/nudge-studio/nudge/runtime/scheduler"
 	"github.com/nudge-studio/nudge/session"
 )
@@ -38,17 +39,19 @@ type paramsPane struct {
 	field      textinput.Model
 	active     bool // a typed value is being edited
 	rng        func() uint64
+	// downsampling is the model's size rule (app.SizeMultiple): size steps move between
+	// sizes that fit and a typed size that does not is refused. 1 until the model is open.
+	downsampling int
 }
 
 func newParamsPane() *paramsPane {
-	return &paramsPane{seedLocked: true, field: newInput("")}
+	return &paramsPane{seedLocked: true, field: newInput(""), downsampling: 1}
 }
 
 // Slider ranges for keyboard nudges; typed values may go further, within the session's limits.
 const (
 	guidanceStep = 0.5
 	guidanceMax  = 30.0
-	sizeStep     = 8 // the VAE's factor: sizes stay multiples of 8
 	batchMaxUI   = 8
 )
 
@@ -73,6 +76,8 @@ func (pp *paramsPane) editing() bool { return pp.active }
 
 func (pp *paramsPane) update(h host, msg tea.Msg) (bool, tea.Cmd) {
 	switch msg := msg.(type) {
+	case sizeRuleMsg:
+		pp.downsampling = msg.downsampling
 	case tea.KeyPressMsg:
 		if pp.active {
 			return true, pp.editKey(h, msg)
@@ -163,8 +168,8 @@ func (pp *paramsPane) nudge(h host, d int) tea.Cmd {
 		case fieldSeed:
 			p.Noise.Seed = uint64(int64(p.Noise.Seed) + int64(d))
 		case fieldSize:
-			p.Width = clampInt(p.Width+d*sizeStep, sizeStep, session.MaxSide)
-			p.Height = clampInt(p.Height+d*sizeStep, sizeStep, session.MaxSide)
+			p.Width = min(app.StepSize(p.Width, d, pp.downsampling), session.MaxSide)
+			p.Height = min(app.StepSize(p.Height, d, pp.downsampling), session.MaxSide)
 		case fieldScheduler:
 			p.Sampler.Scheduler = cycle(schedulerChoices(), p.Sampler.Scheduler, d)
 		case fieldBatch:
@@ -219,6 +224,11 @@ func (pp *paramsPane) commit(h host, text string) (tea.Cmd, error) {
 	}
 	if err := (&session.Session{Version: session.Version, Params: q}).Validate(); err != nil {
 		return nil, fmt.Errorf("%s %q: %s", paramNames[f], text, oneLine(err.Error()))
+	}
+	if f == fieldSize {
+		if err := app.SizeProblem(q.Width, q.Height, pp.downsampling); err != nil {
+			return nil, err
+		}
 	}
 	return h.change("param.typed", func(p *session.Params) { *p = q }), nil
 }

@@ -16,8 +16,10 @@ import (
 type renderState struct {
 	debounce time.Duration
 	gen      int  // bumped by every change; a debounceMsg of an older generation is ignored
-	ready    bool // the model is open
+	ready    bool // the model is open and its size rule known
 	info     *runtime.ModelInfo
+	// downsampling is the open model's size rule (app.SizeMultiple); 1 until known.
+	downsampling int
 
 	job       int    // the job whose events are shown; older jobs' events are ignored
 	jobKey    string // what the current job renders, to skip resubmitting the same thing
@@ -51,7 +53,11 @@ func (m *Model) submit(force bool) tea.Cmd {
 	if !force && key == m.render.jobKey && m.render.state != "failed" {
 		return nil
 	}
-	req, err := app.BuildRequest(m.sess.Params)
+	err := app.SizeProblem(m.sess.Width, m.sess.Height, m.render.downsampling)
+	var req runtime.Request
+	if err == nil {
+		req, err = app.BuildRequest(m.sess.Params)
+	}
 	if err == nil {
 		err = req.Validate()
 	}
@@ -114,11 +120,29 @@ func (m *Model) onReady(ev runtime.Ready) tea.Cmd {
 		m.render.state, m.render.detail = "model failed", oneLine(ev.Err.Error())
 		return nil
 	}
-	m.render.ready, m.render.info, m.render.state = true, ev.Model, "ready"
+	m.render.info, m.render.state = ev.Model, "ready"
 	if ev.Model != nil && m.sess.Runtime.Provider == "" {
 		m.sess.Runtime.Provider = ev.Model.Provider
 	}
-	return tea.Batch(m.broadcast(readyMsg{info: ev.Model}), m.submit(true))
+	return tea.Batch(m.broadcast(readyMsg{info: ev.Model}), sizeRule(m.modelDir()))
+}
+
+// sizeRule reads the model's size rule off the UI goroutine (it loads the UNet's graph);
+// the first render waits for it, so a size the model cannot take never reaches ORT.
+func sizeRule(dir string) tea.Cmd {
+	return func() tea.Msg {
+		d, err := app.UNetDownsampling(dir)
+		if err != nil {
+			d = 1 // a graph the finder cannot read: sides stay multiples of 8
+		}
+		return sizeRuleMsg{downsampling: d}
+	}
+}
+
+// onSizeRule installs the model's size rule and starts the first render.
+func (m *Model) onSizeRule(msg sizeRuleMsg) tea.Cmd {
+	m.render.downsampling, m.render.ready = msg.downsampling, true
+	return tea.Batch(m.broadcast(msg), m.submit(true))
 }
 
 func (m *Model) onStep(ev runtime.Step) tea.Cmd {
