@@ -61,8 +61,10 @@ func pumpUntil(t *testing.T, m *Model, eng *runtime.Engine, ok func() bool) {
 	for !ok() {
 		select {
 		case ev := <-eng.Events():
-			_, cmd := m.Update(engineMsg{src: eng, ev: ev})
-			runCmd(m, cmd)
+			m.Update(engineMsg{src: eng, ev: ev})
+			if _, ok := ev.(runtime.Ready); ok {
+				m.Update(sizeRule(m.modelDir())()) // the Cmd Ready returned, without a time limit
+			}
 		case <-deadline:
 			t.Fatalf("timed out in state %q %s", m.render.state, m.render.detail)
 		}
