@@ -131,19 +131,6 @@ func fitDemoDefaults(s *session.Session, ref string) {
 	}
 }
 
-// attentionResolutionFor picks attend-and-excite's map size for a new selection by the rule
-// `render --excite` and `prepare` use (app.AttentionResolution): diffusers' 16 where the
-// UNet has it at this size, else the nearest it has (tiny demo: 8), so toggling a token
-// works at once. Before the model is known it is diffusers' 16.
-func attentionResolutionFor(modelDir string, width, height int) int {
-	if modelDir != "" {
-		if res, err := app.AttentionResolutionOf(modelDir, width, height); err == nil {
-			return res
-		}
-	}
-	return app.DiffusersAttentionResolution
-}
-
 // previewSetupFor resolves the preview protocol: the flag, the session's setting, else
 // detection on the terminal (half blocks when the output is not a terminal).
 func previewSetupFor(ctx context.Context, o Options, s *session.Session) (PreviewSetup, error) {

@@ -124,14 +124,12 @@ func (m *Model) openSession(path string) (tea.Cmd, error) {
 	m.sess, m.path, m.dirty = s, path, false
 	m.undo = undoStack{}
 	m.history.loadSession(s)
-	m.syncInputs()
-	m.tokens.retokenize(m)
-	m.sega.clamp(m)
+	syncCmd := m.broadcast(syncMsg{})
 	m.say("opened "+path, false)
 	if s.Model.Path != oldModel && s.Model.Path != "" && m.openEngine != nil {
-		return m.swapEngine(s.Model.Path, filepath.Dir(path)), nil
+		return tea.Batch(syncCmd, m.swapEngine(s.Model.Path, filepath.Dir(path))), nil
 	}
-	return m.schedule(), nil
+	return tea.Batch(syncCmd, m.schedule()), nil
 }
 
 // swapEngine closes the current engine and opens the session's model, both off the UI
