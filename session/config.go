@@ -102,6 +102,9 @@ func LoadConfig(path string) (*Config, error) {
 
 // ParseConfig decodes config TOML over the defaults and checks it.
 func ParseConfig(name string, data []byte) (*Config, error) {
+	if err := checkTOMLBounds(name, data); err != nil {
+		return nil, err
+	}
 	cfg := DefaultConfig()
 	md, err := toml.Decode(string(data), cfg)
 	if err != nil {

@@ -55,9 +55,8 @@ func ParseWith(name string, data []byte, opts ValidateOptions) (*Session, error)
 
 // decodeTOML checks size and encoding and parses the TOML into a generic tree.
 func decodeTOML(name string, data []byte) (map[string]any, error) {
-	if len(data) > MaxFileBytes {
-		return nil, &InputError{Where: name, What: fmt.Sprintf("file is larger than %d MiB", MaxFileBytes>>20),
-			Hint: "this is not a session file"}
+	if err := checkTOMLBounds(name, data); err != nil {
+		return nil, err
 	}
 	if !utf8.Valid(data) {
 		return nil, &InputError{Where: fmt.Sprintf("%s:%d", name, invalidUTF8Line(data)),
