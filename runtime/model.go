@@ -3,10 +3,11 @@ package runtime
 import (
 	"encoding/json"
 	"errors"
-
+	"io/fs"
 	"os"
 	"path/filepath"
 
+	"github.com/nudge-studio/nudge/runtime/modelfile"
 	"github.com/nudge-studio/nudge/runtime/scheduler"
 	"github.com/nudge-studio/nudge/runtime/tokenizer"
 )
@@ -42,8 +43,11 @@ func Open(dir string, o Options) (*Model, error) {
 	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
 		return nil, modelError{dir, "not a folder — give the path of a Stable Diffusion ONNX export (or demo:tiny)"}
 	}
-	if _, err := os.Stat(filepath.Join(dir, "unet", "model.onnx")); err != nil {
-		return nil, modelError{dir, "not a Stable Diffusion ONNX folder: unet/model.onnx is missing"}
+	if err := modelfile.Check(filepath.Join(dir, "unet", "model.onnx")); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, modelError{dir, "not a Stable Diffusion ONNX folder: unet/model.onnx is missing"}
+		}
+		return nil, modelError{filepath.Join(dir, "unet", "model.onnx"), "cannot be opened: " + oneLine(unwrapPathError(err))}
 	}
 	m := &Model{Dir: dir, Options: o, ScalingFactor: 0.18215, MaxLength: 77, embeds: map[string]Tensor{}}
 	if err := m.openParts(); err != nil {
@@ -81,7 +85,7 @@ func (m *Model) openParts() error {
 // readVAEConfig takes scaling_factor from vae_decoder/config.json (diffusers writes it there);
 // SD 1.x/2.x exports without it use 0.18215 as diffusers' ONNX pipeline hard-codes.
 func (m *Model) readVAEConfig() {
-	raw, err := os.ReadFile(filepath.Join(m.Dir, "vae_decoder", "config.json"))
+	raw, err := modelfile.ReadFile(filepath.Join(m.Dir, "vae_decoder", "config.json"), 1<<20)
 	if err != nil {
 		return
 	}

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/nudge-studio/nudge/runtime/autodiff"
+	"github.com/nudge-studio/nudge/runtime/modelfile"
 	"github.com/nudge-studio/nudge/runtime/onnxgraph"
 	"github.com/nudge-studio/nudge/runtime/ort"
 )
@@ -107,9 +108,9 @@ func isBadInput(err error) bool {
 func prepareKey(unetPath string, spec PrepareSpec) (string, error) {
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\n%s\n", preparedFormat, spec.key())
-	f, err := os.Open(unetPath)
+	f, _, err := modelfile.Open(unetPath)
 	if err != nil {
-		return "", modelError{unetPath, "cannot read the UNet: " + err.Error()}
+		return "", modelError{unetPath, "cannot read the UNet: " + oneLine(unwrapPathError(err))}
 	}
 	defer f.Close()
 	if _, err := io.Copy(h, f); err != nil {
