@@ -484,6 +484,7 @@ func cmdDoctor(ctx context.Context, args []string) error {
 		return nil
 	}
 	fmt.Fprintf(os.Stdout, "onnx runtime: %s from %s (provider %s)\n", ort.RuntimeVersion(), session.Sanitize(lib), cfg.Runtime.Provider)
+	fmt.Fprintf(os.Stdout, "onnx runtime log: %s\n", ort.LogPolicy)
 	return nil
 }
 
