@@ -65,9 +65,9 @@ func TestOpenRefusesBrokenModelFiles(t *testing.T) {
 	orttest.Setup(t)
 	src := demoModel(t, demomodel.Options{Preset: "tiny"})
 	cases := []struct {
-		name  string
+		name   string
 		break_ func(t *testing.T, dir string)
-		want  string
+		want   string
 	}{
 		{"unet is a FIFO", func(t *testing.T, dir string) { replaceWithFIFO(t, filepath.Join(dir, "unet", "model.onnx")) }, "FIFO"},
 		{"text encoder is a FIFO", func(t *testing.T, dir string) { replaceWithFIFO(t, filepath.Join(dir, "text_encoder", "model.onnx")) }, "FIFO"},
