@@ -11,9 +11,14 @@ import (
 	"github.com/BurntSushi/toml"
 )
 
-// MaxFileBytes bounds a session file (and the TOML in a PNG chunk). A long history of
-// renders is a few hundred kilobytes; anything near this is not a session.
-const MaxFileBytes = 32 << 20
+// MaxFileBytes bounds a session file (and the TOML in a PNG chunk). A history of 4 000
+// renders is 4 MiB and parses in about 150 MB of allocations; anything larger is not a
+// session a person keeps.
+const MaxFileBytes = 4 << 20
+
+// MaxPNGTextBytes bounds the text of all of a PNG's text chunks together, decompressed:
+// each chunk may hold up to MaxFileBytes, but 300 chunks of it drove `nudge import` to 4 GB.
+const MaxPNGTextBytes = 2 * MaxFileBytes
 
 // Load reads, migrates and validates a session file. Every problem is reported at once as a
 // *ValidationError whose lines read `file:line: key: what — hint`.
