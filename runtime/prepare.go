@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/nudge-studio/nudge/atomicfile"
 	"github.com/nudge-studio/nudge/runtime/autodiff"
 	"github.com/nudge-studio/nudge/runtime/modelfile"
 	"github.com/nudge-studio/nudge/runtime/onnxgraph"
@@ -284,19 +285,5 @@ func buildVJP(m *onnxgraph.Model, unetPath string, spec PrepareSpec, maps []Atte
 
 // writeFileAtomic writes through a temporary file so a reader never sees half a manifest.
 func writeFileAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".nudge-manifest-*")
-	if err != nil {
-		return err
-	}
-	_, err = tmp.Write(data)
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err != nil {
-		_ = os.Remove(tmp.Name())
-	}
-	return err
+	return atomicfile.WriteFile(path, data, 0o666)
 }

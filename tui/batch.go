@@ -74,7 +74,7 @@ func WriteImages(out string, res *runtime.Result, s *session.Session) ([]string,
 		if err := session.EncodePNG(&buf, img, s); err != nil {
 			return nil, err
 		}
-		if err := session.WriteFileAtomic(path, buf.Bytes(), 0o644); err != nil {
+		if err := session.WriteFileAtomic(path, buf.Bytes(), 0o666); err != nil {
 			return nil, err
 		}
 		paths = append(paths, path)

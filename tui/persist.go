@@ -82,7 +82,7 @@ func writePNG(path string, img image.Image, s *session.Session) error {
 	if err := session.EncodePNG(&buf, img, s); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	return session.WriteFileAtomic(path, buf.Bytes(), 0o644)
+	return session.WriteFileAtomic(path, buf.Bytes(), 0o666)
 }
 
 // autosave writes the unsaved session to the sibling .autosave file.
