@@ -312,7 +312,18 @@ func cmdRender(ctx context.Context, args []string) error {
 	if err := s.Validate(); err != nil {
 		return err
 	}
+	if err := session.CheckOutputs(f.out, s.Batch, recordTarget(f, pos)); err != nil {
+		return err
+	}
 	return renderSession(ctx, cfg, s, base, f, pos)
+}
+
+// recordTarget is the session file `--record` appends to, or "".
+func recordTarget(f renderFlags, pos []string) string {
+	if f.record && len(pos) == 1 {
+		return pos[0]
+	}
+	return ""
 }
 
 // sessionFor loads the session file, or starts from the config's defaults.

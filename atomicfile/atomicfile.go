@@ -76,11 +76,37 @@ func WriteFile(path string, data []byte, perm os.FileMode) error {
 	return SyncDir(dir)
 }
 
+// WriteNew writes data to path through a synced temporary file like WriteFile, but never
+// replaces anything: the temporary file is hard-linked to path, which fails when path
+// exists (an error wrapping fs.ErrExist), so two writers cannot both win.
+func WriteNew(path string, data []byte, perm os.FileMode) error {
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	RemoveStale(dir)
+	tmp, err := CreateTemp(dir, base, perm)
+	if err != nil {
+		return fmt.Errorf("%s: cannot create a temporary file beside it: %w", path, err)
+	}
+	defer os.Remove(tmp.Name())
+	if err := WriteSynced(tmp, data, ""); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if err := os.Link(tmp.Name(), path); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return fmt.Errorf("%s: %w", path, fs.ErrExist)
+		}
+		return fmt.Errorf("%s: cannot create: %w", path, err)
+	}
+	return SyncDir(dir)
+}
+
 // WriteSynced writes data to the temporary file f, gives it the mode of target when target
 // exists, fsyncs and closes it.
 func WriteSynced(f *os.File, data []byte, target string) error {
 	_, err := f.Write(data)
-	if info, serr := os.Stat(target); err == nil && serr == nil {
+	if info, serr := os.Stat(target); err == nil && target != "" && serr == nil {
 		err = f.Chmod(info.Mode().Perm())
 	}
 	if err == nil {
