@@ -12,7 +12,7 @@ import (
 // panicking is a technique with a bug: it panics before step 0.
 type panicking struct{}
 
-func (panicking) Name() string                  { return "panicking" }
+func (panicking) Name() string                   { return "panicking" }
 func (panicking) Begin(runtime.RenderInfo) error { panic("a bug in a technique") }
 
 // A panic inside a render becomes a Failed event and the engine serves the next job: it
