@@ -10,6 +10,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/nudge-studio/nudge/runtime"
+	"github.com/nudge-studio/nudge/session"
 )
 
 // nudge runs the CLI in-process and returns its exit code and stderr.
@@ -229,5 +232,12 @@ func TestRenderChecksOutputFirst(t *testing.T) {
 		if code != 2 || !strings.Contains(stderr, c.want) || strings.Count(strings.TrimSpace(stderr), "\n") != 0 {
 			t.Errorf("%v: exit %d %q, want exit 2 and one line saying %q", c.args, code, stderr, c.want)
 		}
+	}
+}
+
+// The limits a session accepts are the limits a render accepts.
+func TestSessionAndRuntimeLimitsAgree(t *testing.T) {
+	if session.MaxSide != runtime.MaxSide || session.MaxSteps != runtime.MaxSteps {
+		t.Fatalf("session %d px %d steps, runtime %d px %d steps", session.MaxSide, session.MaxSteps, runtime.MaxSide, runtime.MaxSteps)
 	}
 }

@@ -6,6 +6,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
+	"unicode"
 
 	"github.com/nudge-studio/nudge/runtime/modelfile"
 	"github.com/nudge-studio/nudge/runtime/scheduler"
@@ -28,8 +31,9 @@ type Model struct {
 	taesdOnce     bool
 	Tokenizer     *tokenizer.Tokenizer
 	Scheduler     scheduler.Config
-	ScalingFactor float64 // VAE latent scale, 0.18215 for SD 1.x/2.x
-	MaxLength     int     // text encoder sequence length (77)
+	ScalingFactor float64  // VAE latent scale, 0.18215 for SD 1.x/2.x
+	MaxLength     int      // text encoder sequence length (77)
+	Sizes         SizeRule // which image sizes the UNet takes
 	Options       Options
 
 	embeds    map[string]Tensor
@@ -40,6 +44,11 @@ type Model struct {
 
 // Open loads a model folder: the text encoder, UNet and VAE decoder, which are required.
 func Open(dir string, o Options) (*Model, error) {
+	if strings.ContainsFunc(dir, unicode.IsControl) {
+		// A session records the model's path and refuses control characters in it, so such
+		// a model could be opened but its session never saved.
+		return nil, modelError{strconv.Quote(dir), "the path has control characters, which a session cannot record — rename the folder"}
+	}
 	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
 		return nil, modelError{dir, "not a folder — give the path of a Stable Diffusion ONNX export (or demo:tiny)"}
 	}
@@ -76,6 +85,7 @@ func (m *Model) openParts() error {
 		}
 	}
 	m.unetGraph = m.UNet.Path
+	m.Sizes = sizeRuleOf(m.Dir, m.UNet)
 	if spec, ok := m.Text.Input("input_ids"); ok && len(spec.Dims) == 2 && spec.Dims[1] > 0 {
 		m.MaxLength = int(spec.Dims[1])
 	}

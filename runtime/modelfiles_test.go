@@ -144,3 +144,15 @@ func TestGraphLoadRefusesFIFO(t *testing.T) {
 		t.Fatal("onnxgraph.Load blocked on a FIFO")
 	}
 }
+
+// A folder whose name holds an escape opened, but its session could never be saved (a
+// session refuses control characters); it is refused when opened instead.
+func TestOpenRefusesControlCharactersInThePath(t *testing.T) {
+	orttest.Setup(t)
+	dir := filepath.Join(t.TempDir(), "model\x1b]0;x\x07")
+	must(t, os.Rename(cloneModel(t, demoModel(t, demomodel.Options{Preset: "tiny"})), dir))
+	err := openWithin(t, dir)
+	if err == nil || !runtime.IsBadInput(err) || strings.ContainsRune(err.Error(), 0x1b) {
+		t.Fatalf("got %v", err)
+	}
+}

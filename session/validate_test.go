@@ -53,9 +53,9 @@ guidance = -1
 `
 	want := []string{
 		"f.toml:3: width: 513 is not a multiple of 8 — use 512 or 520",
-		"f.toml:4: height: 0 is outside 8…8192",
+		"f.toml:4: height: 0 is outside 8…4096",
 		"f.toml:7: model.path: climbs out of its folder with ..",
-		"f.toml:10: sampler.steps: 0 is outside 1…1000",
+		"f.toml:10: sampler.steps: 0 is outside 1…998",
 		"f.toml:11: sampler.guidance: NaN is not a finite number",
 		"f.toml:12: sampler.scheduler: \"eulr\" is not known — did you mean euler?",
 		"f.toml:13: sampler.stesp: unknown key — did you mean steps?",
@@ -172,7 +172,7 @@ func TestValidateInMemory(t *testing.T) {
 	s.Sampler.Steps = 5000
 	s.Prompt = "ok\x1b[2J"
 	err := s.Validate()
-	want := "prompt: has control character U+001B at byte 2 — remove it\nsampler.steps: 5000 is outside 1…1000 — use a whole number from 1 to 1000"
+	want := "prompt: has control character U+001B at byte 2 — remove it\nsampler.steps: 5000 is outside 1…998 — use a whole number from 1 to 998"
 	if err == nil || err.Error() != want {
 		t.Errorf("got  %v\nwant %s", err, want)
 	}
