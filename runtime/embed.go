@@ -40,8 +40,11 @@ func (m *Model) Embed(ctx context.Context, prompt string) (Tensor, error) {
 	return e, nil
 }
 
-// embedCacheSize bounds the prompt cache; 77×768 floats is 236 KB a prompt on SD 1.5.
-const embedCacheSize = 256
+// embedCacheSize bounds the prompt cache; 77×768 floats is 236 KB a prompt on SD 1.5, so 64
+// prompts are 15 MB. In the studio every pause while typing is a new prompt; 256 of them
+// (60 MB on SD 1.5) made the resident set climb for hundreds of renders before the cache
+// cleared.
+const embedCacheSize = 64
 
 // hiddenSize is the text embedding width, read from the graphs' declared shapes.
 func (m *Model) hiddenSize() int64 {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	goruntime "runtime"
 	"sync"
 
 	"github.com/nudge-studio/nudge/runtime/tokenizer"
@@ -130,6 +131,11 @@ func (e *Engine) Close() {
 }
 
 func (e *Engine) loop(ctx context.Context, open func() (*Model, error)) {
+	// Every ORT call of this engine comes from one OS thread. A goroutine that hops threads
+	// spreads ORT's allocations over glibc's per-thread arenas (up to 8 per core), each of
+	// which keeps its freed pages: the resident set grows with every arena touched.
+	goruntime.LockOSThread()
+	defer goruntime.UnlockOSThread()
 	defer close(e.done)
 	m, err := open()
 	if err != nil {
