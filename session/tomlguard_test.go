@@ -2,6 +2,8 @@ package session
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
@@ -119,4 +121,18 @@ func treeDepth(v any) int {
 		return 0
 	}
 	return deepest + 1
+}
+
+// The issue's 282-byte PNG: a `nudge` chunk of deeply nested TOML exhausted memory on
+// `nudge import`; it is one line now.
+func TestImportRefusesDeepTOMLInPNG(t *testing.T) {
+	deep := "x = " + strings.Repeat("{a=", 4000) + "1" + strings.Repeat("}", 4000)
+	path := filepath.Join(t.TempDir(), "deep.png")
+	if err := os.WriteFile(path, pngWithChunks(t, textChunk(ChunkSession, deep, true)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err := Import(path)
+	if err == nil || !strings.Contains(err.Error(), "nested more than") || strings.Contains(err.Error(), "\n") {
+		t.Fatalf("got %v", err)
+	}
 }
