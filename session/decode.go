@@ -16,8 +16,9 @@ import (
 // session a person keeps.
 const MaxFileBytes = 4 << 20
 
-// MaxPNGTextBytes bounds the text of all of a PNG's text chunks together, decompressed:
-// each chunk may hold up to MaxFileBytes, but 300 chunks of it drove `nudge import` to 4 GB.
+// MaxPNGTextBytes bounds the text of all of a PNG's text chunks together, stored and
+// decompressed (a chunk could hold 32 MiB, and 300 of them drove `nudge import` to 4 GB).
+// Other tools' chunks (a ComfyUI workflow) may be larger than a session, hence twice.
 const MaxPNGTextBytes = 2 * MaxFileBytes
 
 // Load reads, migrates and validates a session file. Every problem is reported at once as a

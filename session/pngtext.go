@@ -61,8 +61,8 @@ func readChunk(r io.Reader, head [8]byte, n, offset int64, texts map[string]stri
 		}
 		return nil
 	}
-	if n > MaxFileBytes {
-		return &InputError{What: fmt.Sprintf("%s chunk at byte %d is %d bytes, over the %d MiB limit", typ, offset, n, MaxFileBytes>>20)}
+	if n > MaxPNGTextBytes {
+		return &InputError{What: fmt.Sprintf("%s chunk at byte %d is %d bytes, over the %d MiB limit", typ, offset, n, MaxPNGTextBytes>>20)}
 	}
 	if *budget -= n; *budget < 0 {
 		return textOverBudget(offset)
@@ -77,7 +77,7 @@ func readChunk(r io.Reader, head [8]byte, n, offset int64, texts map[string]stri
 	if crc.Sum32() != binary.BigEndian.Uint32(data[n:]) {
 		return &InputError{What: fmt.Sprintf("damaged PNG: %s chunk at byte %d has a bad CRC", typ, offset)}
 	}
-	k, v, err := decodeText(typ, data[:n], min(*budget, MaxFileBytes))
+	k, v, err := decodeText(typ, data[:n], *budget)
 	if errors.Is(err, errTextTooLarge) {
 		return textOverBudget(offset)
 	}
