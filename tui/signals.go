@@ -92,10 +92,11 @@ func runGuarded(m *Model, opts []tea.ProgramOption) error {
 func runWithSignals(m *Model, opts []tea.ProgramOption, sigs <-chan os.Signal) error {
 	var stopped *StoppedError
 	p := tea.NewProgram(guarded{m: m, stopped: &stopped}, append(opts, tea.WithoutSignalHandler())...)
-	done := make(chan struct{})
+	done, caught := make(chan struct{}), make(chan os.Signal, 1)
 	go func() {
 		select {
 		case s := <-sigs:
+			caught <- s
 			p.Send(signalMsg{s})
 		case <-done:
 		}
@@ -104,6 +105,15 @@ func runWithSignals(m *Model, opts []tea.ProgramOption, sigs <-chan os.Signal) e
 	close(done)
 	if errors.Is(err, tea.ErrProgramPanic) {
 		_ = m.autosaveIfDirty()
+	}
+	select {
+	case s := <-caught:
+		// The program may have ended before Update saw the signal (main's context is
+		// cancelled by SIGINT too); Update no longer runs, so saving here is safe.
+		if stopped == nil {
+			stopped = m.autosaveOnStop(s)
+		}
+	default:
 	}
 	if stopped != nil {
 		return stopped
