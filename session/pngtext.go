@@ -82,7 +82,10 @@ func readChunk(r io.Reader, head [8]byte, n, offset int64, texts map[string]stri
 		return textOverBudget(offset)
 	}
 	if err == nil {
-		*budget -= int64(len(v))
+		// Latin-1 grows up to twice in UTF-8, so the budget is charged what is kept.
+		if *budget -= int64(len(v)); *budget < 0 {
+			return textOverBudget(offset)
+		}
 		if _, seen := texts[k]; !seen {
 			texts[k] = v
 		}
