@@ -331,7 +331,18 @@ func cmdRender(ctx context.Context, args []string) error {
 	if err := s.Validate(); err != nil {
 		return err
 	}
+	if err := session.CheckOutputs(f.out, s.Batch, recordTarget(f, pos)); err != nil {
+		return err
+	}
 	return renderSession(ctx, cfg, s, base, f, pos)
+}
+
+// recordTarget is the session file `--record` appends to, or "".
+func recordTarget(f renderFlags, pos []string) string {
+	if f.record && len(pos) == 1 {
+		return pos[0]
+	}
+	return ""
 }
 
 // sessionFor loads the session file, or starts from the config's defaults.
@@ -506,6 +517,7 @@ func cmdDoctor(ctx context.Context, args []string) error {
 		return nil
 	}
 	fmt.Fprintf(os.Stdout, "onnx runtime: %s from %s (provider %s)\n", ort.RuntimeVersion(), session.Sanitize(lib), cfg.Runtime.Provider)
+	fmt.Fprintf(os.Stdout, "onnx runtime log: %s\n", ort.LogPolicy)
 	return nil
 }
 

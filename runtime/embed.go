@@ -71,8 +71,11 @@ func idsKey(ids []int) string {
 	return b.String()
 }
 
-// embedCacheSize bounds the chunk cache; 77×768 floats is 236 KB a chunk on SD 1.5.
-const embedCacheSize = 256
+// embedCacheSize bounds the chunk cache; 77×768 floats is 236 KB a chunk on SD 1.5, so 64
+// chunks are 15 MB. In the studio every pause while typing is a new prompt; 256 of them
+// (60 MB on SD 1.5) made the resident set climb for hundreds of renders before the cache
+// cleared.
+const embedCacheSize = 64
 
 // hiddenSize is the text embedding width, read from the graphs' declared shapes.
 func (m *Model) hiddenSize() int64 {

@@ -4,9 +4,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
+	"unicode"
 
+	"github.com/nudge-studio/nudge/runtime/modelfile"
 	"github.com/nudge-studio/nudge/runtime/scheduler"
 	"github.com/nudge-studio/nudge/runtime/tokenizer"
 )
@@ -27,8 +32,9 @@ type Model struct {
 	taesdOnce     bool
 	Tokenizer     *tokenizer.Tokenizer
 	Scheduler     scheduler.Config
-	ScalingFactor float64 // VAE latent scale, 0.18215 for SD 1.x/2.x
-	MaxLength     int     // text encoder sequence length (77)
+	ScalingFactor float64  // VAE latent scale, 0.18215 for SD 1.x/2.x
+	MaxLength     int      // text encoder sequence length (77)
+	Sizes         SizeRule // which image sizes the UNet takes
 	Options       Options
 
 	embeds    map[string]Tensor
@@ -40,11 +46,19 @@ type Model struct {
 
 // Open loads a model folder: the text encoder, UNet and VAE decoder, which are required.
 func Open(dir string, o Options) (*Model, error) {
+	if strings.ContainsFunc(dir, unicode.IsControl) {
+		// A session records the model's path and refuses control characters in it, so such
+		// a model could be opened but its session never saved.
+		return nil, modelError{strconv.Quote(dir), "the path has control characters, which a session cannot record — rename the folder"}
+	}
 	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
 		return nil, modelError{dir, "not a folder — give the path of a Stable Diffusion ONNX export (or demo:tiny)"}
 	}
-	if _, err := os.Stat(filepath.Join(dir, "unet", "model.onnx")); err != nil {
-		return nil, modelError{dir, "not a Stable Diffusion ONNX folder: unet/model.onnx is missing"}
+	if err := modelfile.Check(filepath.Join(dir, "unet", "model.onnx")); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, modelError{dir, "not a Stable Diffusion ONNX folder: unet/model.onnx is missing"}
+		}
+		return nil, modelError{filepath.Join(dir, "unet", "model.onnx"), "cannot be opened: " + oneLine(unwrapPathError(err))}
 	}
 	m := &Model{Dir: dir, Options: o, ScalingFactor: 0.18215, MaxLength: 77, embeds: map[string]Tensor{}}
 	if err := m.openParts(); err != nil {
@@ -76,6 +90,7 @@ func (m *Model) openParts() error {
 		}
 	}
 	m.unetGraph = m.UNet.Path
+	m.Sizes = sizeRuleOf(m.Dir, m.UNet)
 	if spec, ok := m.Text.Input("input_ids"); ok && len(spec.Dims) == 2 && spec.Dims[1] > 0 {
 		m.MaxLength = int(spec.Dims[1])
 	}
@@ -105,7 +120,7 @@ func (m *Model) checkVocabSize() error {
 // readVAEConfig takes scaling_factor from vae_decoder/config.json (diffusers writes it there);
 // SD 1.x/2.x exports without it use 0.18215 as diffusers' ONNX pipeline hard-codes.
 func (m *Model) readVAEConfig() {
-	raw, err := os.ReadFile(filepath.Join(m.Dir, "vae_decoder", "config.json"))
+	raw, err := modelfile.ReadFile(filepath.Join(m.Dir, "vae_decoder", "config.json"), 1<<20)
 	if err != nil {
 		return
 	}

@@ -18,6 +18,9 @@ func (m *Model) Render(ctx context.Context, req Request, onStep func(StepInfo)) 
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
+	if err := m.Sizes.Check(req.Width, req.Height); err != nil {
+		return nil, err
+	}
 	r, err := m.newRender(ctx, req)
 	if err != nil {
 		return nil, err

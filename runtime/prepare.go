@@ -15,7 +15,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/nudge-studio/nudge/atomicfile"
 	"github.com/nudge-studio/nudge/runtime/autodiff"
+	"github.com/nudge-studio/nudge/runtime/modelfile"
 	"github.com/nudge-studio/nudge/runtime/onnxgraph"
 	"github.com/nudge-studio/nudge/runtime/ort"
 )
@@ -112,9 +114,9 @@ func prepareKey(unetPath string, spec PrepareSpec) (string, error) {
 func graphKey(unetPath, specKey string) (string, error) {
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\n%s\n", preparedFormat, specKey)
-	f, err := os.Open(unetPath)
+	f, _, err := modelfile.Open(unetPath)
 	if err != nil {
-		return "", modelError{unetPath, "cannot read the UNet: " + err.Error()}
+		return "", modelError{unetPath, "cannot read the UNet: " + oneLine(unwrapPathError(err))}
 	}
 	defer f.Close()
 	if _, err := io.Copy(h, f); err != nil {
@@ -288,19 +290,5 @@ func buildVJP(m *onnxgraph.Model, unetPath string, spec PrepareSpec, maps []Atte
 
 // writeFileAtomic writes through a temporary file so a reader never sees half a manifest.
 func writeFileAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".nudge-manifest-*")
-	if err != nil {
-		return err
-	}
-	_, err = tmp.Write(data)
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err != nil {
-		_ = os.Remove(tmp.Name())
-	}
-	return err
+	return atomicfile.WriteFile(path, data, 0o666)
 }

@@ -9,8 +9,14 @@ import (
 // Limits on values a session may hold. Ranges follow what the pipelines accept; sizes are
 // generous bounds that stop hostile files, not artistic limits.
 const (
-	MaxSteps     = 1000
-	MaxSide      = 8192 // pixels; width and height are multiples of 8 (the VAE's factor)
+	// MaxSteps is the most steps every scheduler takes with SD's steps_offset = 1: "leading"
+	// spacing reaches timestep 1000, past the 1000-entry training schedule, at 1000 steps
+	// (PNDM, DDIM, Euler) and at 999 (DPM-Solver++, whose spacing divides by N+1); diffusers
+	// fails there too. runtime.MaxSteps is the same number (tested).
+	MaxSteps = 998
+	// MaxSide is the largest width or height, as runtime.MaxSide; multiples of 8 (the VAE's
+	// factor) here, the UNet's own rule (runtime.SizeRule) when a model is open.
+	MaxSide      = 4096
 	MaxBatch     = 64
 	MaxTextBytes = 1 << 15 // a prompt; CLIP sees 77 tokens per chunk, so this is plenty
 	MaxHistory   = 100000

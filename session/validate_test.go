@@ -53,9 +53,9 @@ guidance = -1
 `
 	want := []string{
 		"f.toml:3: width: 513 is not a multiple of 8 — use 512 or 520",
-		"f.toml:4: height: 0 is outside 8…8192",
+		"f.toml:4: height: 0 is outside 8…4096",
 		"f.toml:7: model.path: climbs out of its folder with ..",
-		"f.toml:10: sampler.steps: 0 is outside 1…1000",
+		"f.toml:10: sampler.steps: 0 is outside 1…998",
 		"f.toml:11: sampler.guidance: NaN is not a finite number",
 		"f.toml:12: sampler.scheduler: \"eulr\" is not known — did you mean euler?",
 		"f.toml:13: sampler.stesp: unknown key — did you mean steps?",
@@ -91,7 +91,7 @@ guidance = -1
 
 // TestParseRejects covers input that is refused before field validation, and hostile values.
 func TestParseRejects(t *testing.T) {
-	big := strings.Repeat("a", 10<<20)
+	big := strings.Repeat("a", 3<<20)
 	cases := []struct {
 		name, src, want string
 	}{
@@ -104,7 +104,8 @@ func TestParseRejects(t *testing.T) {
 		{"huge int", "version = 1\nwidth = 9223372036854775807\n", "f.toml:2: width: 9223372036854775807 is far out of range"},
 		{"inf", "version = 1\n[sampler]\nguidance = inf\n", "f.toml:3: sampler.guidance: +Inf is not a finite number"},
 		{"escape in prompt", "version = 1\nprompt = \"x\\u001b]52;c;aGk=\\u0007\"\n", "f.toml:2: prompt: has control character U+001B at byte 1"},
-		{"10 MB prompt", "version = 1\nprompt = \"" + big + "\"\n", "f.toml:2: prompt: is 10485760 bytes long, the limit is 32768"},
+		{"3 MB prompt", "version = 1\nprompt = \"" + big + "\"\n", "f.toml:2: prompt: is 3145728 bytes long, the limit is 32768"},
+		{"10 MB file", "version = 1\nprompt = \"" + big + big + big + big + "\"\n", "f.toml: file is larger than 4 MiB"},
 		{"bad utf8", "version = 1\nprompt = \"\xff\"\n", "f.toml:2: text is not valid UTF-8"},
 		{"absolute output", "version = 1\n[[history]]\ntime = 2025-01-01T00:00:00Z\noutput = \"/etc/x.png\"\nimage_sha256 = \"" + strings.Repeat("0", 64) + "\"\n",
 			"f.toml:4: history[0].output: is absolute"},
@@ -185,7 +186,7 @@ func TestValidateInMemory(t *testing.T) {
 	s.Sampler.Steps = 5000
 	s.Prompt = "ok\x1b[2J"
 	err := s.Validate()
-	want := "prompt: has control character U+001B at byte 2 — remove it\nsampler.steps: 5000 is outside 1…1000 — use a whole number from 1 to 1000"
+	want := "prompt: has control character U+001B at byte 2 — remove it\nsampler.steps: 5000 is outside 1…998 — use a whole number from 1 to 998"
 	if err == nil || err.Error() != want {
 		t.Errorf("got  %v\nwant %s", err, want)
 	}

@@ -94,7 +94,7 @@ func Run(ctx context.Context, o Options) error {
 	if fileExists(AutosavePath(path)) {
 		m.say("an autosave exists: "+AutosavePath(path)+" (ctrl+o opens it)", false)
 	}
-	_, err = tea.NewProgram(m, programOptions(ctx, o, setup)...).Run()
+	err = runGuarded(m, programOptions(ctx, o, setup))
 	if m.engine != nil {
 		m.engine.Close()
 	}
