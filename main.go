@@ -333,7 +333,18 @@ func cmdRender(ctx context.Context, args []string) error {
 	if err := s.Validate(); err != nil {
 		return err
 	}
+	if err := session.CheckOutputs(f.out, s.Batch, recordTarget(f, pos)); err != nil {
+		return err
+	}
 	return renderSession(ctx, cfg, s, base, f, pos)
+}
+
+// recordTarget is the session file `--record` appends to, or "".
+func recordTarget(f renderFlags, pos []string) string {
+	if f.record && len(pos) == 1 {
+		return pos[0]
+	}
+	return ""
 }
 
 // sessionFor loads the session file, or starts from the config's defaults.
@@ -391,6 +402,9 @@ func renderSession(ctx context.Context, cfg *session.Config, s *session.Session,
 		return err
 	}
 	defer m.Close()
+	if err := app.CheckSize(m.Dir, s.Width, s.Height); err != nil {
+		return err
+	}
 	if err := f.applyExcite(&s.Params, m); err != nil {
 		return err
 	}
@@ -505,6 +519,7 @@ func cmdDoctor(ctx context.Context, args []string) error {
 		return nil
 	}
 	fmt.Fprintf(os.Stdout, "onnx runtime: %s from %s (provider %s)\n", ort.RuntimeVersion(), session.Sanitize(lib), cfg.Runtime.Provider)
+	fmt.Fprintf(os.Stdout, "onnx runtime log: %s\n", ort.LogPolicy)
 	return nil
 }
 
@@ -534,13 +549,14 @@ func cmdBench(ctx context.Context, args []string) error {
 	if err := (renderFlags{size: *size, guidance: -1}).apply(&p); err != nil {
 		return err
 	}
-	for i := 0; i < *concepts; i++ {
-		if p.SEGA == nil {
-			p.SEGA = session.DefaultSEGA()
+	if *concepts > 0 {
+		sega := techniques.DefaultSEGAConfig()
+		for i := 0; i < *concepts; i++ {
+			c := techniques.DefaultConcept(fmt.Sprintf("concept %d", i))
+			c.WarmUp = 0
+			sega.Concepts = append(sega.Concepts, c)
 		}
-		c := session.DefaultConcept(fmt.Sprintf("concept %d", i))
-		c.Warmup = 0
-		p.SEGA.Concepts = append(p.SEGA.Concepts, c)
+		p.SetBlock("sega", &sega)
 	}
 	return app.Bench(ctx, cfg, p, *runs, os.Stdout, os.Stderr)
 }
@@ -551,13 +567,16 @@ func (f renderFlags) applyExcite(p *session.Params, m *runtime.Model) error {
 	if f.excite == "" && f.exciteRes == 0 {
 		return nil
 	}
-	if p.AttendExcite == nil || !p.AttendExcite.Enabled {
-		p.AttendExcite = session.DefaultAttendExcite()
+	ae := techniques.AttendExciteOf(p)
+	if ae == nil || !ae.Enabled {
+		d := techniques.DefaultAttendExciteConfig()
 		res, err := app.AttentionResolutionOf(m.Dir, p.Width, p.Height)
 		if err != nil {
 			return err
 		}
-		p.AttendExcite.AttentionResolution = res
+		d.AttentionResolution = res
+		ae = &d
+		p.SetBlock("attend_excite", ae)
 	}
 	if f.excite != "" {
 		toks := m.Tokenizer.Tokenize(p.Prompt)
@@ -565,13 +584,13 @@ func (f renderFlags) applyExcite(p *session.Params, m *runtime.Model) error {
 		if err != nil {
 			return err
 		}
-		p.AttendExcite.Tokens, p.AttendExcite.TokenTexts = idx, nil
+		ae.Tokens, ae.TokenTexts = idx, nil
 		for _, i := range idx {
-			p.AttendExcite.TokenTexts = append(p.AttendExcite.TokenTexts, toks[i].Piece)
+			ae.TokenTexts = append(ae.TokenTexts, toks[i].Piece)
 		}
 	}
 	if f.exciteRes > 0 {
-		p.AttendExcite.AttentionResolution = f.exciteRes
+		ae.AttentionResolution = f.exciteRes
 	}
 	return nil
 }

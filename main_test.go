@@ -10,6 +10,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/nudge-studio/nudge/runtime"
+	"github.com/nudge-studio/nudge/session"
 )
 
 // nudge runs the CLI in-process and returns its exit code and stderr.
@@ -202,4 +205,40 @@ func pixels(t *testing.T, path string) string {
 	rgba := image.NewRGBA(img.Bounds())
 	draw.Draw(rgba, rgba.Bounds(), img, image.Point{}, draw.Src)
 	return string(rgba.Pix)
+}
+
+// The output is checked before any work: with a model that does not exist, the error is
+// still about the output (it used to come after the whole render).
+func TestRenderChecksOutputFirst(t *testing.T) {
+	dir := t.TempDir()
+	sess := filepath.Join(dir, "s.toml")
+	if code, stderr := nudge(t, "render", "-o", filepath.Join(dir, "seed.png"), "--size", "64x64", "--steps", "2"); code != 0 {
+		t.Fatalf("seed render: %d %s", code, stderr)
+	}
+	if code, stderr := nudge(t, "import", filepath.Join(dir, "seed.png"), "-o", sess); code != 0 {
+		t.Fatalf("import: %d %s", code, stderr)
+	}
+	missing := filepath.Join(dir, "no-such-model")
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"render", "-o", filepath.Join(dir, "missing", "x.png"), "--model", missing}, "does not exist"},
+		{[]string{"render", "-o", dir + "/", "--model", missing}, "is a folder"},
+		{[]string{"render", "-o", filepath.Join(dir, "seed.png"), "--model", missing}, "never overwrites"},
+		{[]string{"render", sess, "--record", "-o", filepath.Join(t.TempDir(), "x.png"), "--model", missing}, "outside the session's folder"},
+	}
+	for _, c := range cases {
+		code, stderr := nudge(t, c.args...)
+		if code != 2 || !strings.Contains(stderr, c.want) || strings.Count(strings.TrimSpace(stderr), "\n") != 0 {
+			t.Errorf("%v: exit %d %q, want exit 2 and one line saying %q", c.args, code, stderr, c.want)
+		}
+	}
+}
+
+// The limits a session accepts are the limits a render accepts.
+func TestSessionAndRuntimeLimitsAgree(t *testing.T) {
+	if session.MaxSide != runtime.MaxSide || session.MaxSteps != runtime.MaxSteps {
+		t.Fatalf("session %d px %d steps, runtime %d px %d steps", session.MaxSide, session.MaxSteps, runtime.MaxSide, runtime.MaxSteps)
+	}
 }

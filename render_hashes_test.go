@@ -31,7 +31,7 @@ func renderCases(t *testing.T) map[string][]string {
 	}
 	small := []string{"--size", "64x64", "--steps", "12"}
 	cases["golden/default.toml 64x64"] = append([]string{"session/testdata/golden/default.toml"}, small...)
-	full := string(mustRead(t, "session/testdata/golden/full.toml"))
+	full := string(mustRead(t, "techniques/testdata/golden/full.toml"))
 	full = strings.ReplaceAll(full, "attention_resolution = 16", "attention_resolution = 8")
 	both := filepath.Join(dir, "both.toml")
 	if err := os.WriteFile(both, []byte(full), 0o644); err != nil {

@@ -66,15 +66,12 @@ func StampRuntime(ctx context.Context, s *session.Session, m *runtime.Model) {
 func WriteImages(out string, res *runtime.Result, s *session.Session) ([]string, error) {
 	var paths []string
 	for i, img := range res.Images {
-		path := out
-		if i > 0 {
-			path = strings.TrimSuffix(out, ".png") + fmt.Sprintf("-%d.png", i)
-		}
+		path := session.BatchOutputPath(out, i)
 		var buf bytes.Buffer
 		if err := session.EncodePNG(&buf, img, s); err != nil {
 			return nil, err
 		}
-		if err := session.WriteFileAtomic(path, buf.Bytes(), 0o644); err != nil {
+		if err := session.WriteFileNew(path, buf.Bytes()); err != nil {
 			return nil, err
 		}
 		paths = append(paths, path)

@@ -98,11 +98,11 @@ func addConcept(p *session.Params, concept string, s float64, reverse bool) {
 	if s == 0 {
 		return
 	}
-	p.SEGA = session.DefaultSEGA()
-	p.SEGA.Enabled = true
-	c := session.DefaultConcept(concept)
-	c.Guidance, c.Reverse = s, reverse
-	p.SEGA.Concepts = []session.Concept{c}
+	sega := techniques.DefaultSEGAConfig()
+	c := techniques.DefaultConcept(concept)
+	c.EditGuidance, c.Reverse = s, reverse
+	sega.Concepts = []techniques.Concept{c}
+	p.SetBlock("sega", &sega)
 }
 
 // colourWord reads a shapes-world colour name.
@@ -181,11 +181,12 @@ func exciteShapes(p *session.Params, m *runtime.Model, prompt string) error {
 	if err != nil {
 		return err
 	}
-	p.AttendExcite = session.DefaultAttendExcite()
-	p.AttendExcite.Enabled = true
-	p.AttendExcite.Tokens = idx
-	p.AttendExcite.AttentionResolution, err = AttentionResolutionOf(m.Dir, p.Width, p.Height)
-	return err
+	ae := techniques.DefaultAttendExciteConfig(idx...)
+	if ae.AttentionResolution, err = AttentionResolutionOf(m.Dir, p.Width, p.Height); err != nil {
+		return err
+	}
+	p.SetBlock("attend_excite", &ae)
+	return nil
 }
 
 func (o EvalOptions) modelRef() string {

@@ -18,6 +18,7 @@ func BuildRequest(p session.Params) (runtime.Request, error) {
 		Scheduler: p.Sampler.Scheduler, Karras: p.Sampler.Karras, Eta: p.Sampler.Eta,
 		SchedulerOptions: p.Sampler.Options,
 		NoiseKernel:      p.Noise.Generator,
+		ClipSkip:         p.ClipSkip,
 	}
 	ts, err := techniques.Build(&p)
 	req.Techniques = ts

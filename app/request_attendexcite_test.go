@@ -13,8 +13,9 @@ import (
 // turns a bad token into a bad-input error.
 func TestBuildRequestAttendExcite(t *testing.T) {
 	p := session.Params{Prompt: "a cat and a frog", Width: 64, Height: 64, Batch: 1,
-		Sampler: session.Sampler{Steps: 4, Guidance: 7.5}, AttendExcite: session.DefaultAttendExcite()}
-	p.AttendExcite.Tokens = []int{2, 5}
+		Sampler: session.Sampler{Steps: 4, Guidance: 7.5}}
+	ae0 := techniques.DefaultAttendExciteConfig(2, 5)
+	p.SetBlock("attend_excite", &ae0)
 	req, err := BuildRequest(p)
 	if err != nil {
 		t.Fatal(err)
@@ -29,11 +30,11 @@ func TestBuildRequestAttendExcite(t *testing.T) {
 	if !slices.Equal(ae.Tokens(), []int{2, 5}) {
 		t.Fatalf("tokens %v, want [2 5]", ae.Tokens())
 	}
-	p.AttendExcite.Enabled = false
+	ae0.Enabled = false
 	if req, _ := BuildRequest(p); len(req.Techniques) != 0 {
 		t.Fatal("a disabled block still added the technique")
 	}
-	p.AttendExcite.Enabled, p.AttendExcite.Tokens = true, []int{0}
+	ae0.Enabled, ae0.Tokens = true, []int{0}
 	if _, err := BuildRequest(p); err == nil || !runtime.IsBadInput(err) {
 		t.Fatalf("token 0: err = %v, want a bad-input error", err)
 	}

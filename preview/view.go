@@ -2,17 +2,12 @@ package preview
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"image"
-	_ "image/jpeg" // decoders for View
-	_ "image/png"
 	"io"
-	"os"
-)
 
-// maxViewPixels refuses pictures whose decoded size would not fit comfortably in memory.
-const maxViewPixels = 100 << 20
+	"github.com/nudge-studio/nudge/imagefile"
+)
 
 // ViewOptions say where and how `nudge view` and `render --show` draw.
 type ViewOptions struct {
@@ -29,24 +24,9 @@ func ViewOptionsFor(r Result) ViewOptions {
 // View decodes the PNG or JPEG at path and shows it with Show. A missing or undecodable file
 // is a bad-input error.
 func View(w io.Writer, path string, o ViewOptions) error {
-	f, err := os.Open(path)
+	img, _, err := imagefile.DecodeFile(path)
 	if err != nil {
-		return badInputf("view %s: %v", path, errors.Unwrap(err))
-	}
-	defer f.Close()
-	cfg, format, err := image.DecodeConfig(f)
-	if err != nil {
-		return badInputf("view %s: not a PNG or JPEG image (%v)", path, err)
-	}
-	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width*cfg.Height > maxViewPixels {
-		return badInputf("view %s: %dx%d %s is too large to show (limit %d megapixels)", path, cfg.Width, cfg.Height, format, maxViewPixels>>20)
-	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return err
-	}
-	img, _, err := image.Decode(f)
-	if err != nil {
-		return badInputf("view %s: %s data is corrupt (%v)", path, format, err)
+		return badInputf("view %v", err)
 	}
 	return Show(w, img, o)
 }

@@ -2,7 +2,11 @@ package preview
 
 import (
 	"bytes"
+	"encoding/binary"
+	"errors"
+	"hash/crc32"
 	"image/png"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -95,4 +99,23 @@ func FuzzView(f *testing.F) {
 			t.Fatalf("multi-line error %q", err)
 		}
 	})
+}
+
+// `nudge view` refuses a picture whose declared size would not fit in memory, in one line,
+// through the shared bounded decoder.
+func TestViewRefusesHugeDeclaredSize(t *testing.T) {
+	ihdr := binary.BigEndian.AppendUint32(binary.BigEndian.AppendUint32(nil, 60000), 60000)
+	data := []byte("\x89PNG\r\n\x1a\n")
+	data = binary.BigEndian.AppendUint32(data, 13)
+	data = append(append(data, "IHDR"...), append(ihdr, 8, 6, 0, 0, 0)...)
+	data = binary.BigEndian.AppendUint32(data, crc32.ChecksumIEEE(data[12:]))
+	p := filepath.Join(t.TempDir(), "huge.png")
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	err := View(io.Discard, p, ViewOptions{Protocol: Blocks})
+	var bi *BadInputError
+	if !errors.As(err, &bi) || !strings.Contains(err.Error(), "too large") {
+		t.Fatalf("got %v", err)
+	}
 }

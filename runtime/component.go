@@ -4,11 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
+	"io/fs"
 	"path/filepath"
+	"reflect"
 	"time"
 
 	ortgo "github.com/yalue/onnxruntime_go"
+
+	"github.com/nudge-studio/nudge/runtime/modelfile"
 )
 
 // Component is one ONNX graph of a pipeline (text encoder, UNet, VAE…) with its ORT session.
@@ -35,8 +38,11 @@ type Feed struct {
 }
 
 func openComponent(name, path string, o Options) (*Component, error) {
-	if _, err := os.Stat(path); err != nil {
-		return nil, modelError{path, "missing — the model folder has no " + name + " (is this a Stable Diffusion ONNX export?)"}
+	if err := modelfile.Check(path); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, modelError{path, "missing — the model folder has no " + name + " (is this a Stable Diffusion ONNX export?)"}
+		}
+		return nil, modelError{path, "cannot be opened: " + oneLine(unwrapPathError(err))}
 	}
 	if name == "unet" {
 		adapted, err := adaptScalarF16Timestep(path)
@@ -187,12 +193,28 @@ func (c *Component) Close() {
 	}
 }
 
+// destroyAll destroys the values that exist. onnxruntime_go can leave a typed nil in an
+// output slot (a *CustomDataTensor that failed to build for bfloat16), which a plain nil
+// check misses and whose Destroy dereferences nil.
 func destroyAll(vs []ortgo.Value) {
 	for _, v := range vs {
-		if v != nil {
-			v.Destroy()
+		if v == nil {
+			continue
 		}
+		if rv := reflect.ValueOf(v); rv.Kind() == reflect.Pointer && rv.IsNil() {
+			continue
+		}
+		v.Destroy()
 	}
+}
+
+// unwrapPathError drops the path an *fs.PathError repeats, since modelError names the file.
+func unwrapPathError(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
 
 func toValue(spec IOSpec, f Feed) (ortgo.Value, error) {

@@ -3,7 +3,9 @@ package runtime
 import (
 	"context"
 	"errors"
+	"fmt"
 	"image"
+	goruntime "runtime"
 	"sync"
 
 	"github.com/nudge-studio/nudge/runtime/tokenizer"
@@ -129,6 +131,11 @@ func (e *Engine) Close() {
 }
 
 func (e *Engine) loop(ctx context.Context, open func() (*Model, error)) {
+	// Every ORT call of this engine comes from one OS thread. A goroutine that hops threads
+	// spreads ORT's allocations over glibc's per-thread arenas (up to 8 per core), each of
+	// which keeps its freed pages: the resident set grows with every arena touched.
+	goruntime.LockOSThread()
+	defer goruntime.UnlockOSThread()
 	defer close(e.done)
 	m, err := open()
 	if err != nil {
@@ -153,6 +160,7 @@ func (e *Engine) serve(m *Model, j job) {
 		return
 	}
 	e.send(Started{ID: j.id})
+	defer e.recoverJob(j.id)
 	res, err := m.Render(j.ctx, j.req, func(s StepInfo) {
 		if previewDue(j.req, s) {
 			s.Image, _ = m.PreviewImage(j.ctx, s.Latents, j.req.Preview) // a failed preview is not a failed render
@@ -166,6 +174,15 @@ func (e *Engine) serve(m *Model, j job) {
 		e.send(Cancelled{ID: j.id})
 	default:
 		e.send(Failed{ID: j.id, Err: err})
+	}
+}
+
+// recoverJob turns a panic inside a render (a bug in nudge or in a wrapper around ORT) into
+// a Failed event. A panic on the engine goroutine would otherwise end the process with the
+// studio's terminal still in the alternate screen and the session unsaved.
+func (e *Engine) recoverJob(id int) {
+	if r := recover(); r != nil {
+		e.send(Failed{ID: id, Err: fmt.Errorf("internal error during the render: %v — please report it", r)})
 	}
 }
 

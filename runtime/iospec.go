@@ -1,6 +1,9 @@
 package runtime
 
 import (
+	"fmt"
+	"strings"
+
 	"github.com/nudge-studio/nudge/runtime/onnxgraph"
 	"github.com/nudge-studio/nudge/runtime/onnxgraph/onnxpb"
 )
@@ -69,6 +72,9 @@ func readIOSpecs(path string) (inputs, outputs []IOSpec, err error) {
 	if g == nil {
 		return nil, nil, modelError{path, "the ONNX model has no graph"}
 	}
+	if _, err := m.ExternalFiles(); err != nil { // before ORT opens them: missing, FIFO, outside
+		return nil, nil, err
+	}
 	inits := map[string]bool{}
 	for _, t := range g.GetInitializer() {
 		inits[t.GetName()] = true
@@ -81,7 +87,29 @@ func readIOSpecs(path string) (inputs, outputs []IOSpec, err error) {
 	for _, v := range g.GetOutput() {
 		outputs = append(outputs, specOf(v))
 	}
-	return inputs, outputs, nil
+	if err := checkDTypes(path, "input", g.GetInput(), inits); err != nil {
+		return nil, nil, err
+	}
+	return inputs, outputs, checkDTypes(path, "output", g.GetOutput(), nil)
+}
+
+// checkDTypes refuses, when the model is opened, element types nudge cannot feed or read
+// (bfloat16, bool, strings…): ORT would otherwise allocate such an output and onnxruntime_go
+// fail to wrap it, deep inside the first render.
+func checkDTypes(path, role string, vs []*onnxpb.ValueInfoProto, skip map[string]bool) error {
+	for _, v := range vs {
+		elem := v.GetType().GetTensorType().GetElemType()
+		if skip[v.GetName()] || dtypeOf(elem) != OtherDType {
+			continue
+		}
+		name := strings.ToLower(onnxpb.TensorProto_DataType(elem).String())
+		if v.GetType().GetTensorType() == nil {
+			name = "not a tensor"
+		}
+		return modelError{path, fmt.Sprintf("%s %q is %s; nudge handles float32, float16, float64, int32 and int64 — export the model with those types",
+			role, v.GetName(), name)}
+	}
+	return nil
 }
 
 func specOf(v *onnxpb.ValueInfoProto) IOSpec {

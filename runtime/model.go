@@ -4,9 +4,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode"
 
+	"github.com/nudge-studio/nudge/runtime/modelfile"
 	"github.com/nudge-studio/nudge/runtime/scheduler"
 	"github.com/nudge-studio/nudge/runtime/tokenizer"
 )
@@ -32,10 +38,12 @@ type Model struct {
 	// latents_mean / latents_std), standardise each latent channel: the UNet's latents are
 	// (z − mean)·ScalingFactor/std, so decoding takes latents·std/ScalingFactor + mean.
 	LatentsMean, LatentsStd []float64
-	MaxLength     int     // text encoder sequence length (77)
-	Options       Options
+	MaxLength               int      // text encoder sequence length (77)
+	Sizes                   SizeRule // which image sizes the UNet takes
+	Options                 Options
 
 	embeds    map[string]Tensor
+	texts     map[TextSpec]*Component     // edited text encoders (clip skip), opened on first use
 	unetGraph string                      // the UNet graph techniques prepare from: never the sliced copy
 	slicedAt  [2]int                      // latent size the UNet session is sliced for (attention slicing)
 	attention map[string]*AttentionRunner // prepared attention graphs, opened once per need
@@ -43,11 +51,19 @@ type Model struct {
 
 // Open loads a model folder: the text encoder, UNet and VAE decoder, which are required.
 func Open(dir string, o Options) (*Model, error) {
+	if strings.ContainsFunc(dir, unicode.IsControl) {
+		// A session records the model's path and refuses control characters in it, so such
+		// a model could be opened but its session never saved.
+		return nil, modelError{strconv.Quote(dir), "the path has control characters, which a session cannot record — rename the folder"}
+	}
 	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
 		return nil, modelError{dir, "not a folder — give the path of a Stable Diffusion ONNX export (or demo:tiny)"}
 	}
-	if _, err := os.Stat(filepath.Join(dir, "unet", "model.onnx")); err != nil {
-		return nil, modelError{dir, "not a Stable Diffusion ONNX folder: unet/model.onnx is missing"}
+	if err := modelfile.Check(filepath.Join(dir, "unet", "model.onnx")); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, modelError{dir, "not a Stable Diffusion ONNX folder: unet/model.onnx is missing"}
+		}
+		return nil, modelError{filepath.Join(dir, "unet", "model.onnx"), "cannot be opened: " + oneLine(unwrapPathError(err))}
 	}
 	m := &Model{Dir: dir, Options: o, ScalingFactor: 0.18215, MaxLength: 77, embeds: map[string]Tensor{}}
 	if err := m.openParts(); err != nil {
@@ -79,6 +95,7 @@ func (m *Model) openParts() error {
 		}
 	}
 	m.unetGraph = m.UNet.Path
+	m.Sizes = sizeRuleOf(m.Dir, m.UNet)
 	if spec, ok := m.Text.Input("input_ids"); ok && len(spec.Dims) == 2 && spec.Dims[1] > 0 {
 		m.MaxLength = int(spec.Dims[1])
 	}
@@ -108,7 +125,7 @@ func (m *Model) checkVocabSize() error {
 // readVAEConfig takes scaling_factor from vae_decoder/config.json (diffusers writes it there);
 // SD 1.x/2.x exports without it use 0.18215 as diffusers' ONNX pipeline hard-codes.
 func (m *Model) readVAEConfig() {
-	raw, err := os.ReadFile(filepath.Join(m.Dir, "vae_decoder", "config.json"))
+	raw, err := modelfile.ReadFile(filepath.Join(m.Dir, "vae_decoder", "config.json"), 1<<20)
 	if err != nil {
 		return
 	}
@@ -123,7 +140,7 @@ func (m *Model) readVAEConfig() {
 	if cfg.ScalingFactor != nil && *cfg.ScalingFactor > 0 {
 		m.ScalingFactor = *cfg.ScalingFactor
 	}
-	if len(cfg.LatentsMean) > 0 && len(cfg.LatentsMean) == len(cfg.LatentsStd) {
+	if len(cfg.LatentsMean) > 0 && len(cfg.LatentsMean) == len(cfg.LatentsStd) && !slices.ContainsFunc(cfg.LatentsStd, func(v float64) bool { return v <= 0 }) {
 		m.LatentsMean, m.LatentsStd = cfg.LatentsMean, cfg.LatentsStd
 	}
 }
@@ -151,6 +168,9 @@ func (m *Model) unscale(row []float32) []float32 {
 // Close releases every ORT session.
 func (m *Model) Close() {
 	for _, c := range []*Component{m.Text, m.UNet, m.VAEDecoder, m.TAESD} {
+		c.Close()
+	}
+	for _, c := range m.texts {
 		c.Close()
 	}
 	for _, a := range m.attention {

@@ -18,6 +18,9 @@ func (m *Model) Render(ctx context.Context, req Request, onStep func(StepInfo)) 
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
+	if err := m.Sizes.Check(req.Width, req.Height); err != nil {
+		return nil, err
+	}
 	r, err := m.newRender(ctx, req)
 	if err != nil {
 		return nil, err
@@ -41,12 +44,13 @@ type render struct {
 	sched     scheduler.Scheduler
 	gen       *noise.Generator
 	timesteps []float64
-	latents   Tensor // [B,4,h,w], unscaled
-	cond      Tensor // UNet encoder_hidden_states for every row group, in batch order
-	groups    int    // row groups per step: 1 (text) or 2+extra (uncond, text, extras)
+	latents   Tensor                // [B,4,h,w], unscaled
+	cond      Tensor                // UNet encoder_hidden_states for every row group, in batch order
+	groups    int                   // row groups per step: 1 (text) or 2+extra (uncond, text, extras)
+	conds     []*PromptConditioning // per row group
+	condAt    []int                 // the schedule entry per group that cond holds
 	extra     []extraRows
 	cfg       bool
-	text      Tensor             // the prompt's embedding, for latent updaters
 	attention []*AttentionRunner // per technique (same index): its prepared graphs, or nil
 	started   time.Time
 	timings   []StepTimings
@@ -124,23 +128,22 @@ func (r *render) buildConditioning(ctx context.Context) error {
 			prompts = append(prompts, ps...)
 		}
 	}
-	parts := make([]Tensor, len(prompts))
+	r.conds = make([]*PromptConditioning, len(prompts))
 	for i, p := range prompts {
-		e, err := r.m.Embed(ctx, p)
+		c, err := r.m.Conditioning(ctx, p, r.req.Steps, TextSpec{ClipSkip: r.req.ClipSkip})
 		if err != nil {
 			return err
 		}
-		parts[i] = repeatRows(e, r.req.Batch)
+		r.conds[i] = c
 	}
-	r.cond = concatRows(parts...)
 	r.groups = len(prompts)
-	return nil
+	return r.conditionFor(ctx, 0)
 }
 
 func (r *render) renderInfo() RenderInfo {
 	return RenderInfo{Batch: r.req.Batch, Channels: 4, Height: int(r.latents.Shape[2]), Width: int(r.latents.Shape[3]),
 		Timesteps: r.timesteps, GuidanceScale: r.req.Guidance, CFG: r.cfg,
-		PromptTokens: r.m.promptTokens(r.req.Prompt), MaxLength: r.m.MaxLength}
+		PromptTokens: r.m.promptTokens(r.conds[r.promptGroup()]), MaxLength: r.m.MaxLength}
 }
 
 func (r *render) begin(info RenderInfo) error {

@@ -15,7 +15,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/nudge-studio/nudge/atomicfile"
 	"github.com/nudge-studio/nudge/runtime/autodiff"
+	"github.com/nudge-studio/nudge/runtime/modelfile"
 	"github.com/nudge-studio/nudge/runtime/onnxgraph"
 	"github.com/nudge-studio/nudge/runtime/ort"
 )
@@ -105,11 +107,16 @@ func isBadInput(err error) bool {
 
 // prepareKey hashes what the prepared graphs depend on (16 hex digits, as adapt.go's keys).
 func prepareKey(unetPath string, spec PrepareSpec) (string, error) {
+	return graphKey(unetPath, spec.key())
+}
+
+// graphKey hashes a graph file, the files beside it and what is done to it (specKey).
+func graphKey(unetPath, specKey string) (string, error) {
 	h := sha256.New()
-	fmt.Fprintf(h, "%s\n%s\n", preparedFormat, spec.key())
-	f, err := os.Open(unetPath)
+	fmt.Fprintf(h, "%s\n%s\n", preparedFormat, specKey)
+	f, _, err := modelfile.Open(unetPath)
 	if err != nil {
-		return "", modelError{unetPath, "cannot read the UNet: " + err.Error()}
+		return "", modelError{unetPath, "cannot read the UNet: " + oneLine(unwrapPathError(err))}
 	}
 	defer f.Close()
 	if _, err := io.Copy(h, f); err != nil {
@@ -283,19 +290,5 @@ func buildVJP(m *onnxgraph.Model, unetPath string, spec PrepareSpec, maps []Atte
 
 // writeFileAtomic writes through a temporary file so a reader never sees half a manifest.
 func writeFileAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".nudge-manifest-*")
-	if err != nil {
-		return err
-	}
-	_, err = tmp.Write(data)
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err != nil {
-		_ = os.Remove(tmp.Name())
-	}
-	return err
+	return atomicfile.WriteFile(path, data, 0o666)
 }

@@ -48,6 +48,11 @@ func sessionOptions(o Options, useProvider bool) (*ortgo.SessionOptions, error) 
 	if err != nil {
 		return nil, err
 	}
+	// ORT's session logger writes to stderr, under the studio; see ort.LogPolicy.
+	if err := so.SetLogSeverityLevel(ortgo.LoggingLevelFatal); err != nil {
+		so.Destroy()
+		return nil, err
+	}
 	if o.Threads > 0 {
 		if err := so.SetIntraOpNumThreads(o.Threads); err != nil {
 			so.Destroy()

@@ -3,8 +3,6 @@ package runtime
 import (
 	"context"
 	"fmt"
-
-	"github.com/nudge-studio/nudge/runtime/tokenizer"
 )
 
 // prepareAttention asks every AttentionUser what it needs and opens the runners once, before
@@ -31,12 +29,7 @@ func (r *render) prepareAttention(ctx context.Context, info RenderInfo) error {
 		}
 		r.attention[k] = a
 	}
-	if r.attention == nil {
-		return nil
-	}
-	var err error
-	r.text, err = r.m.Embed(ctx, r.req.Prompt)
-	return err
+	return nil
 }
 
 // attentionOf is technique k's runner, nil when it asked for none.
@@ -45,18 +38,4 @@ func (r *render) attentionOf(k int) *AttentionRunner {
 		return r.attention[k]
 	}
 	return nil
-}
-
-// promptTokens lists the readable pieces at each text-encoder position up to the end token,
-// truncated as Encode truncates.
-func (m *Model) promptTokens(prompt string) []string {
-	toks := m.Tokenizer.Tokenize(prompt)
-	if limit := max(m.MaxLength, 2); len(toks) > limit {
-		toks = append(toks[:limit-1], toks[len(toks)-1])
-	}
-	out := make([]string, len(toks))
-	for i, t := range toks {
-		out[i] = tokenizer.Readable(t.Piece)
-	}
-	return out
 }

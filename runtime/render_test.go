@@ -217,7 +217,7 @@ func TestCancelLandsWithinOneCall(t *testing.T) {
 	}
 }
 
-func next(t *testing.T, e *runtime.Engine) runtime.Event {
+func next(t testing.TB, e *runtime.Engine) runtime.Event {
 	t.Helper()
 	select {
 	case ev := <-e.Events():

@@ -28,6 +28,9 @@ type Request struct {
 	// build). See runtime/noise.
 	NoiseKernel string
 	Techniques  []Technique
+	// ClipSkip ≥ 2 conditions on an earlier CLIP layer (A1111's "Clip skip"); 0 and 1 use
+	// the last layer.
+	ClipSkip int
 	// Preview asks the Engine to decode step previews: PreviewTAESD or PreviewVAE every
 	// PreviewEvery steps (0 or 1: every step); PreviewNone leaves step events with latents
 	// only. The final image always comes from the full VAE.
@@ -55,6 +58,14 @@ type StepInfo struct {
 	Stats []TechniqueStats
 }
 
+// Limits on a request, the same as session.MaxSide and session.MaxSteps (tested): 998
+// steps because with steps_offset = 1 "leading" spacing reaches timestep 1000, past the
+// 1000-entry training schedule, at 1000 steps (999 for DPM-Solver++).
+const (
+	MaxSide  = 4096
+	MaxSteps = 998
+)
+
 // requestError is a request the user must fix.
 type requestError struct{ msg string }
 
@@ -67,11 +78,11 @@ func (r *Request) Validate() error {
 	if r.Width <= 0 || r.Height <= 0 || r.Width%8 != 0 || r.Height%8 != 0 {
 		errs = append(errs, fmt.Sprintf("size %dx%d: width and height must be positive multiples of 8", r.Width, r.Height))
 	}
-	if r.Width*r.Height > 4096*4096 {
-		errs = append(errs, fmt.Sprintf("size %dx%d: larger than 4096x4096", r.Width, r.Height))
+	if r.Width > MaxSide || r.Height > MaxSide {
+		errs = append(errs, fmt.Sprintf("size %dx%d: larger than %dx%d", r.Width, r.Height, MaxSide, MaxSide))
 	}
-	if r.Steps < 1 || r.Steps > 1000 {
-		errs = append(errs, fmt.Sprintf("steps %d: must be 1..1000", r.Steps))
+	if r.Steps < 1 || r.Steps > MaxSteps {
+		errs = append(errs, fmt.Sprintf("steps %d: must be 1..%d", r.Steps, MaxSteps))
 	}
 	if r.Batch < 1 || r.Batch > 64 {
 		errs = append(errs, fmt.Sprintf("batch %d: must be 1..64", r.Batch))
@@ -81,6 +92,9 @@ func (r *Request) Validate() error {
 	}
 	if math.IsNaN(r.Eta) || r.Eta < 0 || r.Eta > 1 {
 		errs = append(errs, fmt.Sprintf("eta %v: must be in [0, 1]", r.Eta))
+	}
+	if r.ClipSkip < 0 || r.ClipSkip > 12 {
+		errs = append(errs, fmt.Sprintf("clip skip %d: must be 1..12", r.ClipSkip))
 	}
 	if len(errs) > 0 {
 		return requestError{strings.Join(errs, "; ")}

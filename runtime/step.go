@@ -16,6 +16,9 @@ func (r *render) step(ctx context.Context, i int) (StepInfo, error) {
 	}
 	tm.Techniques = time.Since(t0)
 
+	if err := r.conditionFor(ctx, i); err != nil {
+		return StepInfo{}, err
+	}
 	x := Tensor{Shape: r.latents.Shape, Data: r.sched.ScaleModelInput(r.latents.Data, i)}
 	ortBefore := r.m.UNet.ORTTime
 	pred, err := r.m.predictNoise(ctx, repeatRows(x, r.groups), t, r.cond)
@@ -59,7 +62,7 @@ func (r *render) stats() []TechniqueStats {
 func (r *render) updateLatents(ctx context.Context, i int, t float64) error {
 	for k, tq := range r.req.Techniques {
 		if u, ok := tq.(LatentUpdater); ok {
-			lu := &LatentUpdate{Step: i, Timestep: t, Latents: r.latents.Data, Text: r.text, Attention: r.attentionOf(k)}
+			lu := &LatentUpdate{Step: i, Timestep: t, Latents: r.latents.Data, Text: r.textAt(i), Attention: r.attentionOf(k)}
 			if err := u.UpdateLatents(ctx, lu); err != nil {
 				return fmt.Errorf("%s: %w", tq.Name(), err)
 			}

@@ -80,11 +80,14 @@ type RenderInfo struct {
 	Timesteps                      []float64 // one entry per UNet call (PNDM has N+1)
 	GuidanceScale                  float64
 	CFG                            bool // guidance_scale > 1: uncond and text rows are both present
-	// PromptTokens are the prompt's tokens as the text encoder sees them, one readable piece
-	// per position: the start token at 0, the prompt's tokens (truncated to fit), the end
-	// token last; padding follows them up to MaxLength.
+	// PromptTokens are the prompt's tokens as the text encoder sees them at the first step,
+	// one readable piece per position: A1111's syntax is removed first, so in
+	// "a (red:1.3) fox" position 2 is "red</w>" (weights, brackets, escapes and BREAK take no
+	// position). The start token is at 0, the end token last; padding follows up to
+	// MaxLength. A prompt of several 75-token chunks lists every chunk (position 77·c + p is
+	// position p of chunk c), each earlier chunk with its end token and padding.
 	PromptTokens []string
-	MaxLength    int // text-encoder sequence length (77)
+	MaxLength    int // text-encoder sequence length of one chunk (77)
 }
 
 // Guidance carries one step's noise predictions to the Guiders. Slices hold Batch×C×H×W

@@ -102,6 +102,9 @@ func LoadConfig(path string) (*Config, error) {
 
 // ParseConfig decodes config TOML over the defaults and checks it.
 func ParseConfig(name string, data []byte) (*Config, error) {
+	if err := checkTOMLBounds(name, data); err != nil {
+		return nil, err
+	}
 	cfg := DefaultConfig()
 	md, err := toml.Decode(string(data), cfg)
 	if err != nil {
@@ -151,8 +154,8 @@ func (c *Config) check(ps *problems) {
 	if c.Preview.DebounceMS < 0 || c.Preview.DebounceMS > 10000 {
 		ps.addf("preview.debounce_ms", "250 is the default", "%d is out of range 0..10000", c.Preview.DebounceMS)
 	}
-	if c.Defaults.Steps < 0 || c.Defaults.Steps > 1000 {
-		ps.addf("defaults.steps", "use 1..1000, or 0 for the built-in default", "%d is out of range", c.Defaults.Steps)
+	if c.Defaults.Steps < 0 || c.Defaults.Steps > MaxSteps {
+		ps.addf("defaults.steps", fmt.Sprintf("use 1..%d, or 0 for the built-in default", MaxSteps), "%d is out of range", c.Defaults.Steps)
 	}
 	if c.Defaults.Width%8 != 0 || c.Defaults.Height%8 != 0 || c.Defaults.Width < 0 || c.Defaults.Height < 0 {
 		ps.addf("defaults.width", "sizes are multiples of 8", "%dx%d is not a valid size", c.Defaults.Width, c.Defaults.Height)

@@ -11,9 +11,15 @@ import (
 	"github.com/BurntSushi/toml"
 )
 
-// MaxFileBytes bounds a session file (and the TOML in a PNG chunk). A long history of
-// renders is a few hundred kilobytes; anything near this is not a session.
-const MaxFileBytes = 32 << 20
+// MaxFileBytes bounds a session file (and the TOML in a PNG chunk). A history of 4 000
+// renders is 4 MiB and parses in about 150 MB of allocations; anything larger is not a
+// session a person keeps.
+const MaxFileBytes = 4 << 20
+
+// MaxPNGTextBytes bounds the text of all of a PNG's text chunks together, stored and
+// decompressed (a chunk could hold 32 MiB, and 300 of them drove `nudge import` to 4 GB).
+// Other tools' chunks (a ComfyUI workflow) may be larger than a session, hence twice.
+const MaxPNGTextBytes = 2 * MaxFileBytes
 
 // Load reads, migrates and validates a session file. Every problem is reported at once as a
 // *ValidationError whose lines read `file:line: key: what — hint`.
@@ -55,9 +61,8 @@ func ParseWith(name string, data []byte, opts ValidateOptions) (*Session, error)
 
 // decodeTOML checks size and encoding and parses the TOML into a generic tree.
 func decodeTOML(name string, data []byte) (map[string]any, error) {
-	if len(data) > MaxFileBytes {
-		return nil, &InputError{Where: name, What: fmt.Sprintf("file is larger than %d MiB", MaxFileBytes>>20),
-			Hint: "this is not a session file"}
+	if err := checkTOMLBounds(name, data); err != nil {
+		return nil, err
 	}
 	if !utf8.Valid(data) {
 		return nil, &InputError{Where: fmt.Sprintf("%s:%d", name, invalidUTF8Line(data)),

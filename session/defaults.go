@@ -17,31 +17,6 @@ func DefaultParams() Params {
 	}
 }
 
-// DefaultSEGA returns SEGA switched on with diffusers' momentum defaults and no concepts.
-func DefaultSEGA() *SEGA {
-	return &SEGA{Enabled: true, MomentumScale: 0.1, MomentumBeta: 0.4}
-}
-
-// DefaultConcept returns a SEGA concept with diffusers' per-concept defaults: edit guidance
-// 5, warm-up 10, no cool-down, threshold 0.9, weight 1 (diffusers
-// SemanticStableDiffusionPipeline.__call__).
-func DefaultConcept(prompt string) Concept {
-	return Concept{Prompt: prompt, Weight: 1, Guidance: 5, Warmup: 10, Threshold: 0.9}
-}
-
-// DefaultAttendExcite returns Attend-and-Excite with diffusers' defaults
-// (StableDiffusionAttendAndExcitePipeline.__call__) and no tokens chosen.
-func DefaultAttendExcite() *AttendExcite {
-	return &AttendExcite{
-		Enabled:             true,
-		Thresholds:          map[int]float64{0: 0.05, 10: 0.5, 20: 0.8},
-		ScaleFactor:         20,
-		MaxIterToAlter:      25,
-		MaxRefinementSteps:  20,
-		AttentionResolution: 16,
-	}
-}
-
 // DefaultPreview returns the studio's preview defaults.
 func DefaultPreview() *Preview {
 	return &Preview{Protocol: "auto", Decoder: "approx", Every: 1}

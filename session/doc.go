@@ -6,8 +6,9 @@
 //
 // The format is documented in docs/session-format.md; annotated examples live in examples/.
 // The A1111 "infotext" grammar follows docs/references.md, "PNG metadata" (AUTOMATIC1111
-// create_infotext and parse_generation_parameters). Technique defaults follow diffusers'
-// semantic and attend-and-excite pipelines (their __call__ signatures).
+// create_infotext and parse_generation_parameters). Technique blocks ([sega], …) are read,
+// checked and written by the technique that registered them (block.go, RegisterBlock); this
+// package knows no technique by name.
 //
 // The package is pure Go: it imports neither ONNX Runtime nor any other nudge package, so the
 // CLI, the TUI and tests can all use it without a model.

@@ -41,6 +41,9 @@ func writeParamScalars(w *tomlWriter, p *Params) {
 	w.kv("width", int64(p.Width))
 	w.kv("height", int64(p.Height))
 	w.kv("batch", int64(p.Batch))
+	if p.ClipSkip > 1 {
+		w.kv("clip_skip", int64(p.ClipSkip))
+	}
 }
 
 // writeParamTables writes the parameter tables under prefix ("" or "history").
@@ -66,11 +69,10 @@ func writeParamTables(w *tomlWriter, prefix string, p *Params) {
 	w.header(joinPath(prefix, "noise"), false)
 	w.kv("seed", seedValue(p.Noise.Seed))
 	w.kv("generator", p.Noise.Generator)
-	if p.SEGA != nil {
-		writeSEGA(w, joinPath(prefix, "sega"), p.SEGA)
-	}
-	if p.AttendExcite != nil {
-		writeAttendExcite(w, joinPath(prefix, "attend_excite"), p.AttendExcite)
+	for _, k := range p.blockNames() {
+		name := joinPath(prefix, quoteKey(k))
+		w.header(name, false)
+		p.Blocks[k].WriteBlock(BlockWriter{w: w, name: name})
 	}
 	for _, k := range sortedKeys(p.Extra) {
 		w.value(joinPath(prefix, quoteKey(k)), p.Extra[k])
@@ -97,50 +99,6 @@ func writeSampler(w *tomlWriter, prefix string, s *Sampler) {
 		for _, k := range sortedKeys(s.Options) {
 			w.kv(k, s.Options[k])
 		}
-	}
-}
-
-func writeSEGA(w *tomlWriter, name string, s *SEGA) {
-	w.header(name, false)
-	w.kv("enabled", s.Enabled)
-	w.kv("momentum_scale", s.MomentumScale)
-	w.kv("momentum_beta", s.MomentumBeta)
-	for _, c := range s.Concepts {
-		w.header(name+".concepts", true)
-		w.kv("prompt", c.Prompt)
-		w.kv("weight", c.Weight)
-		w.kv("guidance", c.Guidance)
-		w.kv("warmup", int64(c.Warmup))
-		if c.Cooldown != nil {
-			w.kv("cooldown", int64(*c.Cooldown))
-		}
-		w.kv("threshold", c.Threshold)
-		w.kv("reverse", c.Reverse)
-	}
-}
-
-func writeAttendExcite(w *tomlWriter, name string, a *AttendExcite) {
-	w.header(name, false)
-	w.kv("enabled", a.Enabled)
-	tokens := make([]any, len(a.Tokens))
-	for i, t := range a.Tokens {
-		tokens[i] = int64(t)
-	}
-	w.kv("tokens", tokens)
-	if len(a.TokenTexts) > 0 {
-		texts := make([]any, len(a.TokenTexts))
-		for i, t := range a.TokenTexts {
-			texts[i] = t
-		}
-		w.kv("token_texts", texts)
-	}
-	w.kv("scale_factor", a.ScaleFactor)
-	w.kv("max_iter_to_alter", int64(a.MaxIterToAlter))
-	w.kv("max_refinement_steps", int64(a.MaxRefinementSteps))
-	w.kv("attention_resolution", int64(a.AttentionResolution))
-	w.header(name+".thresholds", false)
-	for _, step := range sortedInts(a.Thresholds) {
-		w.kv(strconv.Itoa(step), a.Thresholds[step])
 	}
 }
 

@@ -13,7 +13,7 @@ import (
 // FuzzParse: the loader never panics; whatever it accepts is valid and survives
 // Marshal → Parse unchanged; its errors are printable.
 func FuzzParse(f *testing.F) {
-	for _, name := range []string{"../examples/demo.toml", "../examples/sega.toml", "../examples/attend-excite.toml", "testdata/golden/full.toml"} {
+	for _, name := range []string{"../examples/demo.toml", "../examples/sega.toml", "../examples/attend-excite.toml", "testdata/golden/blocks.toml", "../techniques/testdata/golden/full.toml"} {
 		if data, err := os.ReadFile(name); err == nil {
 			f.Add(data)
 		}

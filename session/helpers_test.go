@@ -57,10 +57,7 @@ func randParams(r *rand.Rand) Params {
 	}
 	p.Noise = Noise{Seed: r.Uint64() >> r.IntN(64), Generator: pick(r, []string{"torch_cpu", "philox"})}
 	if r.IntN(2) == 0 {
-		p.SEGA = randSEGA(r)
-	}
-	if r.IntN(2) == 0 {
-		p.AttendExcite = randAttendExcite(r)
+		p.SetBlock("toy", randToy(r))
 	}
 	if r.IntN(4) == 0 {
 		p.Extra = map[string]any{"sag": map[string]any{"scale": 0.75, "mode": "blur", "layers": []any{int64(1), int64(2)},
@@ -69,36 +66,20 @@ func randParams(r *rand.Rand) Params {
 	return p
 }
 
-func randSEGA(r *rand.Rand) *SEGA {
-	s := &SEGA{Enabled: r.IntN(2) == 0, MomentumScale: randFloat(r, 0, 1), MomentumBeta: randFloat(r, 0, 0.99)}
-	for range r.IntN(4) {
-		c := Concept{Prompt: "x" + randText(r, 5), Weight: randFloat(r, -2, 2), Guidance: randFloat(r, 0, 20),
-			Warmup: r.IntN(20), Threshold: randFloat(r, 0, 1), Reverse: r.IntN(2) == 0}
-		if r.IntN(2) == 0 {
-			cd := c.Warmup + 1 + r.IntN(30)
-			c.Cooldown = &cd
-		}
-		s.Concepts = append(s.Concepts, c)
-	}
-	return s
-}
-
-func randAttendExcite(r *rand.Rand) *AttendExcite {
-	a := &AttendExcite{Enabled: r.IntN(2) == 0, Thresholds: map[int]float64{},
-		ScaleFactor: randFloat(r, 0, 40), MaxIterToAlter: r.IntN(50), MaxRefinementSteps: r.IntN(30),
-		AttentionResolution: r.IntN(3) * 16}
+func randToy(r *rand.Rand) *toyBlock {
+	b := &toyBlock{On: r.IntN(2) == 0, Scale: randFloat(r, 0, 10)}
 	for i := range r.IntN(4) {
-		a.Tokens = append(a.Tokens, 1+i*3+r.IntN(3))
-	}
-	if r.IntN(2) == 0 {
-		for range a.Tokens {
-			a.TokenTexts = append(a.TokenTexts, pick(r, []string{"cat", "é", "\"q\"", "a,b"}))
-		}
+		b.Positions = append(b.Positions, 1+i*3+r.IntN(3))
 	}
 	for range r.IntN(4) {
-		a.Thresholds[r.IntN(50)] = randFloat(r, 0, 1)
+		it := toyItem{Prompt: "x" + randText(r, 5), Weight: randFloat(r, -2, 2)}
+		if r.IntN(2) == 0 {
+			n := 1 + r.IntN(30)
+			it.Limit = &n
+		}
+		b.Items = append(b.Items, it)
 	}
-	return a
+	return b
 }
 
 // randSession returns a valid random session.
@@ -115,22 +96,19 @@ func randSession(r *rand.Rand) *Session {
 	return s
 }
 
-// fullSession is a fixed session using every block, for golden files and examples.
+// fullSession is a fixed session using every block, for golden files.
 func fullSession() *Session {
 	s := Default()
 	s.Prompt = "a cat and a frog, watercolor"
 	s.Negative = "blurry"
 	s.Noise.Seed = 42
 	s.Runtime.ORTVersion = "1.30.0"
-	s.SEGA = DefaultSEGA()
-	s.SEGA.Concepts = []Concept{DefaultConcept("smiling"), DefaultConcept("glasses")}
-	s.SEGA.Concepts[1].Reverse = true
-	s.AttendExcite = DefaultAttendExcite()
-	s.AttendExcite.Tokens = []int{2, 5}
-	s.AttendExcite.TokenTexts = []string{"cat", "frog"}
+	limit := 3
+	s.SetBlock("toy", &toyBlock{On: true, Scale: 0.5, Positions: []int{2, 5},
+		Items: []toyItem{{Prompt: "smiling", Weight: 1}, {Prompt: "glasses", Weight: -1, Limit: &limit}}})
 	s.Preview = DefaultPreview()
 	snap := Snapshot{Time: time.Date(2025, 3, 4, 5, 6, 7, 0, time.UTC), Output: "out/0001.png",
-		ImageSHA256: strings.Repeat("ab", 32), Params: s.Params}
+		ImageSHA256: strings.Repeat("ab", 32), Params: s.Params.Clone()}
 	s.History = []Snapshot{snap}
 	return s
 }

@@ -66,7 +66,7 @@ func TestImport(t *testing.T) {
 	errCases := map[string]string{
 		comfy:                             `no nudge or A1111 metadata; found text chunks "prompt", "workflow" (a ComfyUI graph`,
 		bare:                              "the image has no text metadata at all",
-		badA1111:                          "bad.png [A1111 parameters]: sampler.steps: 5000 is outside 1…1000",
+		badA1111:                          "bad.png [A1111 parameters]: sampler.steps: 5000 is outside 1…998",
 		jpeg:                              "only PNG images carry metadata",
 		filepath.Join(dir, "missing.png"): "cannot open",
 	}

@@ -1,7 +1,6 @@
 package session
 
 import (
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -29,6 +28,8 @@ func (it *Infotext) Session() (*Session, []string) {
 			setFloat(&p.Sampler.Guidance, kv, note)
 		case "Eta":
 			setFloat(&p.Sampler.Eta, kv, note)
+		case "Clip skip":
+			setInt(&p.ClipSkip, kv, note)
 		case "Seed":
 			if seed, err := strconv.ParseUint(kv.Value, 10, 64); err == nil {
 				p.Noise.Seed = seed
@@ -42,10 +43,6 @@ func (it *Infotext) Session() (*Session, []string) {
 			note("model %q: set [model] path to your ONNX export of it (or an alias for it)", truncate(kv.Value, 80))
 		case "RNG":
 			rng = kv.Value
-		case keySEGA:
-			importSEGA(p, kv.Value, note)
-		case keyAETokens, keyAEWords:
-			importAttendExcite(p, kv, note)
 		case keyProvider:
 			p.Runtime.Provider = kv.Value
 		case keyPrecision:
@@ -54,7 +51,11 @@ func (it *Infotext) Session() (*Session, []string) {
 			p.Runtime.ORTVersion = kv.Value
 		case "Model hash", "Version", "Schedule max sigma", "Schedule min sigma":
 		default:
-			ignored = append(ignored, kv.Key)
+			if c, ok := infotextCodec(kv.Key); ok {
+				c.FromInfotext(p, kv.Key, kv.Value, note)
+			} else {
+				ignored = append(ignored, kv.Key)
+			}
 		}
 	}
 	if rng != "CPU" && rng != "torch_cpu" {
@@ -115,40 +116,4 @@ func importSize(p *Params, v string, note func(string, ...any)) {
 		return
 	}
 	p.Width, p.Height = wi, hi
-}
-
-func importSEGA(p *Params, v string, note func(string, ...any)) {
-	var js segaJSON
-	if err := json.Unmarshal([]byte(v), &js); err != nil {
-		note("SEGA value is not nudge's JSON; SEGA left off")
-		return
-	}
-	sg := DefaultSEGA()
-	sg.MomentumScale, sg.MomentumBeta = js.MomentumScale, js.MomentumBeta
-	for _, c := range js.Concepts {
-		sg.Concepts = append(sg.Concepts, Concept(c))
-	}
-	p.SEGA = sg
-}
-
-func importAttendExcite(p *Params, kv Param, note func(string, ...any)) {
-	if p.AttendExcite == nil {
-		p.AttendExcite = DefaultAttendExcite()
-	}
-	ae := p.AttendExcite
-	if kv.Key == keyAEWords {
-		if json.Unmarshal([]byte(kv.Value), &ae.TokenTexts) != nil {
-			note("%s is not a JSON list; token texts left empty", kv.Key)
-		}
-		return
-	}
-	for _, f := range strings.Split(kv.Value, ",") {
-		n, err := strconv.Atoi(strings.TrimSpace(f))
-		if err != nil {
-			note("%s %q is not a list of numbers; attend-and-excite left off", kv.Key, truncate(kv.Value, 30))
-			p.AttendExcite = nil
-			return
-		}
-		ae.Tokens = append(ae.Tokens, n)
-	}
 }

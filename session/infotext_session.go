@@ -1,7 +1,6 @@
 package session
 
 import (
-	"encoding/json"
 	"fmt"
 	"path"
 	"strconv"
@@ -11,9 +10,6 @@ import (
 // Infotext keys nudge adds after A1111's own. Their names fit A1111's key pattern
 // (word characters, spaces, '-' and '/'), so A1111's PNG Info shows them.
 const (
-	keySEGA      = "SEGA"
-	keyAETokens  = "Attend-and-Excite tokens"
-	keyAEWords   = "Attend-and-Excite words"
 	keyProvider  = "Provider"
 	keyPrecision = "Precision"
 	keyORT       = "ORT"
@@ -38,6 +34,9 @@ func FormatA1111(s *Session) string {
 		add("Model hash", p.Model.Fingerprint[:10])
 	}
 	add("Model", modelName(p.Model.Path))
+	if p.ClipSkip > 1 {
+		add("Clip skip", strconv.Itoa(p.ClipSkip))
+	}
 	if p.Sampler.Eta != 0 {
 		add("Eta", strconv.FormatFloat(p.Sampler.Eta, 'g', -1, 64))
 	}
@@ -46,7 +45,9 @@ func FormatA1111(s *Session) string {
 	} else {
 		add("RNG", p.Noise.Generator)
 	}
-	addTechniques(p, add)
+	for _, k := range p.blockNames() {
+		p.Blocks[k].Infotext(add)
+	}
 	add(keyProvider, p.Runtime.Provider)
 	add(keyPrecision, p.Runtime.Precision)
 	if p.Runtime.ORTVersion != "" {
@@ -54,45 +55,6 @@ func FormatA1111(s *Session) string {
 	}
 	add("Version", "nudge")
 	return it.String()
-}
-
-// segaJSON is the SEGA value in infotext: the block as JSON.
-type segaJSON struct {
-	MomentumScale float64       `json:"momentum_scale"`
-	MomentumBeta  float64       `json:"momentum_beta"`
-	Concepts      []conceptJSON `json:"concepts"`
-}
-
-type conceptJSON struct {
-	Prompt    string  `json:"prompt"`
-	Weight    float64 `json:"weight"`
-	Guidance  float64 `json:"guidance"`
-	Warmup    int     `json:"warmup"`
-	Cooldown  *int    `json:"cooldown,omitempty"`
-	Threshold float64 `json:"threshold"`
-	Reverse   bool    `json:"reverse,omitempty"`
-}
-
-func addTechniques(p *Params, add func(k, v string)) {
-	if sg := p.SEGA; sg != nil && sg.Enabled && len(sg.Concepts) > 0 {
-		v := segaJSON{MomentumScale: sg.MomentumScale, MomentumBeta: sg.MomentumBeta}
-		for _, c := range sg.Concepts {
-			v.Concepts = append(v.Concepts, conceptJSON(c))
-		}
-		data, _ := json.Marshal(v)
-		add(keySEGA, string(data))
-	}
-	if ae := p.AttendExcite; ae != nil && ae.Enabled && len(ae.Tokens) > 0 {
-		toks := make([]string, len(ae.Tokens))
-		for i, t := range ae.Tokens {
-			toks[i] = strconv.Itoa(t)
-		}
-		add(keyAETokens, strings.Join(toks, ","))
-		if len(ae.TokenTexts) > 0 {
-			data, _ := json.Marshal(ae.TokenTexts)
-			add(keyAEWords, string(data))
-		}
-	}
 }
 
 // modelName is the model's name as A1111 shows it: the last path element.

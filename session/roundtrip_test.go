@@ -49,7 +49,7 @@ func TestRoundTrip(t *testing.T) {
 
 // TestGolden pins the written format: a change to it must be deliberate (go test -update).
 func TestGolden(t *testing.T) {
-	for name, s := range map[string]*Session{"default.toml": Default(), "full.toml": fullSession()} {
+	for name, s := range map[string]*Session{"default.toml": Default(), "blocks.toml": fullSession()} {
 		path := filepath.Join("testdata", "golden", name)
 		got := Marshal(s)
 		if *update {
@@ -86,7 +86,7 @@ out = []
 for doc in json.load(sys.stdin):
     d = tomllib.loads(doc)
     out.append({"prompt": d["prompt"], "negative": d["negative"], "seed": str(d["noise"]["seed"]),
-        "guidance": d["sampler"]["guidance"], "concepts": [c["prompt"] for c in d.get("sega", {}).get("concepts", [])]})
+        "guidance": d["sampler"]["guidance"], "items": [c["prompt"] for c in d.get("toy", {}).get("items", [])]})
 print(json.dumps(out))`
 	var sessions []*Session
 	var docs []string
@@ -105,24 +105,19 @@ print(json.dumps(out))`
 	var got []struct {
 		Prompt, Negative, Seed string
 		Guidance               float64
-		Concepts               []string
+		Items                  []string
 	}
 	if err := json.Unmarshal(out, &got); err != nil || len(got) != len(sessions) {
 		t.Fatalf("python output: %v", err)
 	}
 	for i, s := range sessions {
-		var concepts []string
-		if s.SEGA != nil {
-			for _, c := range s.SEGA.Concepts {
-				concepts = append(concepts, c.Prompt)
-			}
-		}
+		items := toyPrompts(&s.Params)
 		g := got[i]
 		if g.Prompt != s.Prompt || g.Negative != s.Negative || g.Guidance != s.Sampler.Guidance ||
-			len(g.Concepts) != len(concepts) || (len(concepts) > 0 && !reflect.DeepEqual(g.Concepts, concepts)) ||
+			len(g.Items) != len(items) || (len(items) > 0 && !reflect.DeepEqual(g.Items, items)) ||
 			g.Seed != seedText(s.Noise.Seed) {
-			t.Fatalf("session %d: tomllib read %+v, want prompt %q negative %q guidance %v seed %d concepts %q",
-				i, g, s.Prompt, s.Negative, s.Sampler.Guidance, s.Noise.Seed, concepts)
+			t.Fatalf("session %d: tomllib read %+v, want prompt %q negative %q guidance %v seed %d items %q",
+				i, g, s.Prompt, s.Negative, s.Sampler.Guidance, s.Noise.Seed, items)
 		}
 	}
 }

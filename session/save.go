@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/nudge-studio/nudge/atomicfile"
 )
 
 // Save validates s and writes it to path atomically: the TOML goes to a temporary file in
@@ -16,57 +18,31 @@ func Save(path string, s *Session) error {
 	if err := s.Validate(); err != nil {
 		return err
 	}
-	return WriteFileAtomic(path, Marshal(s), 0o644)
+	return WriteFileAtomic(path, Marshal(s), 0o666)
 }
 
-// WriteFileAtomic writes data to path via a synced temporary file and a rename. The new
-// file keeps the mode of the file it replaces, or gets perm.
+// WriteFileAtomic writes data to path via a synced temporary file and a rename. A new file
+// gets perm less the umask (outputs pass 0666); a file it replaces keeps its mode. Temporary
+// files that processes killed mid-save left in the folder are removed first.
 func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
 	}
-	if info, err := os.Stat(path); err == nil {
-		perm = info.Mode().Perm()
-	}
-	tmp, err := os.CreateTemp(dir, "."+base+".tmp-*")
+	atomicfile.RemoveStale(dir)
+	tmp, err := atomicfile.CreateTemp(dir, base, perm)
 	if err != nil {
 		return fmt.Errorf("%s: cannot create a temporary file beside it: %w", path, err)
 	}
 	defer os.Remove(tmp.Name()) // a no-op after the rename
-	if err := writeSynced(tmp, data, perm); err != nil {
+	if err := atomicfile.WriteSynced(tmp, data, path); err != nil {
 		return fmt.Errorf("%s: %w (the previous file is unchanged)", path, err)
 	}
 	holdBeforeRename()
 	if err := os.Rename(tmp.Name(), path); err != nil {
 		return fmt.Errorf("%s: cannot replace: %w (the previous file is unchanged)", path, err)
 	}
-	return syncDir(dir)
-}
-
-func writeSynced(f *os.File, data []byte, perm os.FileMode) error {
-	_, err := f.Write(data)
-	if err == nil {
-		err = f.Chmod(perm)
-	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return err
-}
-
-// syncDir makes the rename durable. Some file systems cannot sync a directory; that only
-// weakens durability after a power cut, never atomicity, so it is not an error.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return nil
-	}
-	_ = d.Sync()
-	return d.Close()
+	return atomicfile.SyncDir(dir)
 }
 
 // holdEnv names a file that holdBeforeRename creates before blocking. It exists only so the

@@ -51,9 +51,12 @@ func TestCrashDuringSave(t *testing.T) {
 	if len(temps) != 1 {
 		t.Fatalf("want the killed save's temp file left beside it, found %v", temps)
 	}
-	// The next save works and the stale temp file does not get in the way.
+	// The next save works, and removes the dead process's temp file.
 	if err := Save(target, fullSession()); err != nil {
 		t.Fatal(err)
+	}
+	if temps, _ := filepath.Glob(filepath.Join(dir, ".studio.toml.tmp-*")); len(temps) != 0 {
+		t.Fatalf("the killed save's temp file is still there: %v", temps)
 	}
 	if s, err := Load(target); err != nil || s.Prompt != fullSession().Prompt {
 		t.Fatalf("save after crash: %v", err)
@@ -110,5 +113,18 @@ func TestSaveKeepsMode(t *testing.T) {
 	}
 	if info, _ := os.Stat(target); info.Mode().Perm() != 0o600 {
 		t.Errorf("mode %v, want 0600", info.Mode().Perm())
+	}
+}
+
+// Saved files follow the umask (they were chmod'ed 0644 whatever it said).
+func TestSaveFollowsUmask(t *testing.T) {
+	old := syscall.Umask(0o077)
+	defer syscall.Umask(old)
+	p := filepath.Join(t.TempDir(), "s.toml")
+	if err := Save(p, fullSession()); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := os.Stat(p); err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("mode %v (%v), want 0600 under umask 077", st.Mode().Perm(), err)
 	}
 }

@@ -26,8 +26,10 @@ type Params struct {
 	Width, Height    int
 	Batch            int
 	Prompt, Negative string
-	SEGA             *SEGA         // nil: technique off
-	AttendExcite     *AttendExcite // nil: technique off
+	ClipSkip         int // A1111's "Clip skip": 2+ conditions on an earlier CLIP layer; 0 or 1 the last
+	// Blocks holds the technique blocks whose technique registered them (RegisterBlock):
+	// "sega", "attend_excite". An absent block is a technique that is off.
+	Blocks map[string]Block
 	// Extra holds top-level tables this build does not know (a technique added by a later
 	// version, e.g. [sag]), as decoded by the TOML library. They are validated only for
 	// being tables and written back as read, so a v1 reader never drops them.
@@ -75,44 +77,6 @@ type Noise struct {
 	// Generator names the random generator; "torch_cpu" reproduces torch.randn on a CPU
 	// torch.Generator bit for bit (PyTorch DistributionTemplates.h normal_fill).
 	Generator string
-}
-
-// SEGA is semantic guidance (Brack et al. 2023, "SEGA: Instructing Text-to-Image Models
-// using Semantic Guidance"), with diffusers' SemanticStableDiffusionPipeline defaults.
-type SEGA struct {
-	Enabled       bool
-	MomentumScale float64 // edit_momentum_scale
-	MomentumBeta  float64 // edit_mom_beta
-	Concepts      []Concept
-}
-
-// Concept is one SEGA editing prompt.
-type Concept struct {
-	Prompt    string
-	Weight    float64 // edit_weights[c]
-	Guidance  float64 // edit_guidance_scale[c]
-	Warmup    int     // edit_warmup_steps[c]
-	Cooldown  *int    // edit_cooldown_steps[c]; nil never cools down
-	Threshold float64 // edit_threshold[c], a quantile in [0,1]
-	Reverse   bool    // reverse_editing_direction[c]: steer away from the concept
-}
-
-// AttendExcite is Attend-and-Excite (Chefer et al. 2023), with diffusers'
-// StableDiffusionAttendAndExcitePipeline defaults.
-type AttendExcite struct {
-	Enabled bool
-	// Tokens are CLIP token positions counting the start token as 0 ("a cat and a frog":
-	// cat = 2, frog = 5).
-	Tokens []int
-	// TokenTexts holds the text of each token in Tokens, so an edited prompt can re-map the
-	// indices; empty or the same length as Tokens.
-	TokenTexts []string
-	// Thresholds maps a step index to the loss threshold that triggers iterative refinement.
-	Thresholds          map[int]float64
-	ScaleFactor         float64 // step size α_i = ScaleFactor·sqrt(linspace(1, 0.5)[i])
-	MaxIterToAlter      int     // latents are updated for steps < MaxIterToAlter
-	MaxRefinementSteps  int
-	AttentionResolution int // side of the cross-attention maps used; 0: ceil(W/32)
 }
 
 // Preview is how the studio shows steps while rendering.

@@ -9,23 +9,26 @@ import (
 // Limits on values a session may hold. Ranges follow what the pipelines accept; sizes are
 // generous bounds that stop hostile files, not artistic limits.
 const (
-	MaxSteps       = 1000
-	MaxSide        = 8192 // pixels; width and height are multiples of 8 (the VAE's factor)
-	MaxBatch       = 64
-	MaxTextBytes   = 1 << 15 // a prompt; CLIP sees 77 tokens per chunk, so this is plenty
-	MaxConcepts    = 16
-	MaxTokenIndex  = 75 // CLIP positions 1…75 (0 is the start token, 76 the last pad)
-	MaxHistory     = 100000
-	maxNameBytes   = 256
-	maxPathBytes   = 4096
-	maxGuidance    = 100.0
-	maxScaleFactor = 1000.0
+	// MaxSteps is the most steps every scheduler takes with SD's steps_offset = 1: "leading"
+	// spacing reaches timestep 1000, past the 1000-entry training schedule, at 1000 steps
+	// (PNDM, DDIM, Euler) and at 999 (DPM-Solver++, whose spacing divides by N+1); diffusers
+	// fails there too. runtime.MaxSteps is the same number (tested).
+	MaxSteps = 998
+	// MaxSide is the largest width or height, as runtime.MaxSide; multiples of 8 (the VAE's
+	// factor) here, the UNet's own rule (runtime.SizeRule) when a model is open.
+	MaxSide      = 4096
+	MaxBatch     = 64
+	MaxTextBytes = 1 << 15 // a prompt; CLIP sees 77 tokens per chunk, so this is plenty
+	MaxHistory   = 100000
+	MaxNameBytes = 256 // a short name or label (a token's text, a scheduler option)
+	maxPathBytes = 4096
+	maxGuidance  = 100.0
 )
 
 // ValidateOptions supplies what this package cannot know by itself.
 type ValidateOptions struct {
 	// TokenCount returns the number of CLIP tokens in a prompt, without the start and end
-	// tokens. When set, attend-and-excite token indices are checked against it.
+	// tokens. When set, a technique that names prompt tokens checks them against it.
 	TokenCount func(prompt string) int
 }
 
@@ -75,6 +78,9 @@ func validateParams(c checker, p *Params, opts ValidateOptions) {
 	c.side("width", p.Width)
 	c.side("height", p.Height)
 	c.intRange("batch", p.Batch, 1, MaxBatch)
+	if p.ClipSkip != 0 {
+		c.intRange("clip_skip", p.ClipSkip, 1, 12)
+	}
 	validateModel(c.sub("model"), &p.Model)
 	r := c.sub("runtime")
 	r.oneOf("provider", p.Runtime.Provider, Providers())
@@ -83,13 +89,9 @@ func validateParams(c checker, p *Params, opts ValidateOptions) {
 	validateSampler(c.sub("sampler"), &p.Sampler)
 	n := c.sub("noise")
 	n.identifier("generator", p.Noise.Generator)
-	if p.SEGA != nil {
-		validateSEGA(c.sub("sega"), p.SEGA)
+	for _, k := range p.blockNames() {
+		p.Blocks[k].CheckBlock(Checker{c.sub(k)}, p, opts)
 	}
-	if p.AttendExcite != nil {
-		validateAttendExcite(c.sub("attend_excite"), p.AttendExcite, p.Prompt, opts)
-	}
-	checkRules(c, p)
 	for _, k := range sortedKeys(p.Extra) {
 		switch p.Extra[k].(type) {
 		case map[string]any, []map[string]any:
@@ -125,77 +127,11 @@ func validateSampler(c checker, s *Sampler) {
 		case float64:
 			o.number(k, v, -math.MaxFloat64, math.MaxFloat64)
 		case string:
-			o.text(k, v, maxNameBytes, false)
+			o.text(k, v, MaxNameBytes, false)
 		case int64, bool:
 		default:
 			o.add(k, "has an unsupported type", "use a string, number or boolean")
 		}
-	}
-}
-
-func validateSEGA(c checker, s *SEGA) {
-	c.number("momentum_scale", s.MomentumScale, 0, 10)
-	c.number("momentum_beta", s.MomentumBeta, 0, 0.999)
-	if len(s.Concepts) > MaxConcepts {
-		c.add("concepts", "has "+strconv.Itoa(len(s.Concepts))+" concepts", "use at most "+strconv.Itoa(MaxConcepts))
-		return
-	}
-	for i, con := range s.Concepts {
-		cc := c.sub("concepts[" + strconv.Itoa(i) + "]")
-		if con.Prompt == "" {
-			cc.add("prompt", "is empty", "give the concept a prompt, e.g. \"smiling\"")
-		}
-		cc.text("prompt", con.Prompt, MaxTextBytes, true)
-		cc.number("weight", con.Weight, -math.MaxFloat64, math.MaxFloat64)
-		cc.number("guidance", con.Guidance, 0, maxGuidance)
-		cc.intRange("warmup", con.Warmup, 0, MaxSteps)
-		if con.Cooldown != nil {
-			cc.intRange("cooldown", *con.Cooldown, 0, MaxSteps)
-			if *con.Cooldown <= con.Warmup {
-				cc.add("cooldown", "is not after warmup, so the concept never applies",
-					"make cooldown larger than warmup, or remove it")
-			}
-		}
-		// The threshold's range is SEGA's own rule (package techniques, via RegisterRule).
-	}
-}
-
-func validateAttendExcite(c checker, a *AttendExcite, prompt string, opts ValidateOptions) {
-	limit, why := MaxTokenIndex, "CLIP positions run 1…75"
-	if opts.TokenCount != nil {
-		limit, why = min(limit, opts.TokenCount(prompt)), "the prompt has "+strconv.Itoa(opts.TokenCount(prompt))+" tokens"
-	}
-	seen := map[int]bool{}
-	for i, tok := range a.Tokens {
-		k := "tokens[" + strconv.Itoa(i) + "]"
-		switch {
-		case tok < 1 || tok > limit:
-			c.add(k, strconv.Itoa(tok)+" is outside the prompt ("+why+")", "count from 1 for the first word; 0 is the start token")
-		case seen[tok]:
-			c.add(k, strconv.Itoa(tok)+" is listed twice", "remove the duplicate")
-		}
-		seen[tok] = true
-	}
-	if len(a.TokenTexts) != 0 && len(a.TokenTexts) != len(a.Tokens) {
-		c.add("token_texts", "has "+strconv.Itoa(len(a.TokenTexts))+" entries for "+strconv.Itoa(len(a.Tokens))+" tokens",
-			"give one text per token, or none")
-	}
-	for i, t := range a.TokenTexts {
-		c.text("token_texts["+strconv.Itoa(i)+"]", t, maxNameBytes, false)
-	}
-	th := c.sub("thresholds")
-	for _, step := range sortedInts(a.Thresholds) {
-		k := strconv.Itoa(step)
-		if step < 0 || step > MaxSteps {
-			th.add(k, "step is outside 0…1000", "use a step index")
-		}
-		th.number(k, a.Thresholds[step], 0, 1)
-	}
-	c.number("scale_factor", a.ScaleFactor, 0, maxScaleFactor)
-	c.intRange("max_iter_to_alter", a.MaxIterToAlter, 0, MaxSteps)
-	c.intRange("max_refinement_steps", a.MaxRefinementSteps, 0, 100)
-	if a.AttentionResolution != 0 {
-		c.intRange("attention_resolution", a.AttentionResolution, 1, 256)
 	}
 }
 

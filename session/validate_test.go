@@ -26,21 +26,21 @@ stesp = 3
 [noise]
 seed = -4
 
-[[sega.concepts]]
+[[toy.items]]
 prompt = "x"
 weight = "heavy"
 
-[[sega.concepts]]
+[[toy.items]]
 prompt = """
 multi
 line"""
-threshold = 2
-cooldown = 5
+limit = 0
+colour = 5
 
-[attend_excite]
-tokens = [0, 2, 2, 99]
+[toy]
+positions = [0, 2, 99]
 
-[sgea]
+[tyo]
 x = 1
 
 [[history]]
@@ -53,19 +53,19 @@ guidance = -1
 `
 	want := []string{
 		"f.toml:3: width: 513 is not a multiple of 8 — use 512 or 520",
-		"f.toml:4: height: 0 is outside 8…8192",
+		"f.toml:4: height: 0 is outside 8…4096",
 		"f.toml:7: model.path: climbs out of its folder with ..",
-		"f.toml:10: sampler.steps: 0 is outside 1…1000",
+		"f.toml:10: sampler.steps: 0 is outside 1…998",
 		"f.toml:11: sampler.guidance: NaN is not a finite number",
 		"f.toml:12: sampler.scheduler: \"eulr\" is not known — did you mean euler?",
 		"f.toml:13: sampler.stesp: unknown key — did you mean steps?",
 		"f.toml:16: noise.seed: -4 is negative",
-		"f.toml:20: sega.concepts[0].weight: is a string, want a number",
-		"f.toml:27: sega.concepts[1].cooldown: is not after warmup",
-		"f.toml:30: attend_excite.tokens[0]: 0 is outside the prompt",
-		"f.toml:30: attend_excite.tokens[2]: 2 is listed twice",
-		"f.toml:30: attend_excite.tokens[3]: 99 is outside the prompt",
-		"f.toml:32: sgea: unknown key — did you mean sega?",
+		"f.toml:20: toy.items[0].weight: is a string, want a number",
+		"f.toml:26: toy.items[1].limit: is below 1 — use 1 or more",
+		"f.toml:27: toy.items[1].colour: unknown key",
+		"f.toml:30: toy.positions[0]: 0 is outside 1…75",
+		"f.toml:30: toy.positions[2]: 99 is outside 1…75",
+		"f.toml:32: tyo: unknown key — did you mean toy?",
 		"f.toml:37: history[0].output: climbs out of its folder with ..",
 		"f.toml:38: history[0].image_sha256: \"nope\" is not a SHA-256",
 		"f.toml:41: history[0].sampler.guidance: -1 is outside 0…100",
@@ -91,7 +91,7 @@ guidance = -1
 
 // TestParseRejects covers input that is refused before field validation, and hostile values.
 func TestParseRejects(t *testing.T) {
-	big := strings.Repeat("a", 10<<20)
+	big := strings.Repeat("a", 3<<20)
 	cases := []struct {
 		name, src, want string
 	}{
@@ -104,12 +104,13 @@ func TestParseRejects(t *testing.T) {
 		{"huge int", "version = 1\nwidth = 9223372036854775807\n", "f.toml:2: width: 9223372036854775807 is far out of range"},
 		{"inf", "version = 1\n[sampler]\nguidance = inf\n", "f.toml:3: sampler.guidance: +Inf is not a finite number"},
 		{"escape in prompt", "version = 1\nprompt = \"x\\u001b]52;c;aGk=\\u0007\"\n", "f.toml:2: prompt: has control character U+001B at byte 1"},
-		{"10 MB prompt", "version = 1\nprompt = \"" + big + "\"\n", "f.toml:2: prompt: is 10485760 bytes long, the limit is 32768"},
+		{"3 MB prompt", "version = 1\nprompt = \"" + big + "\"\n", "f.toml:2: prompt: is 3145728 bytes long, the limit is 32768"},
+		{"10 MB file", "version = 1\nprompt = \"" + big + big + big + big + "\"\n", "f.toml: file is larger than 4 MiB"},
 		{"bad utf8", "version = 1\nprompt = \"\xff\"\n", "f.toml:2: text is not valid UTF-8"},
 		{"absolute output", "version = 1\n[[history]]\ntime = 2025-01-01T00:00:00Z\noutput = \"/etc/x.png\"\nimage_sha256 = \"" + strings.Repeat("0", 64) + "\"\n",
 			"f.toml:4: history[0].output: is absolute"},
 		{"history table type", "version = 1\nhistory = 3\n", "f.toml:2: history: is an integer, want tables written [[history]]"},
-		{"too many concepts", "version = 1\n" + strings.Repeat("[[sega.concepts]]\nprompt = \"x\"\n", 17), "f.toml:2: sega.concepts: has 17 concepts"},
+		{"block of the wrong type", "version = 1\ntoy = 3\n", "f.toml:2: toy: is an integer, want a table [toy]"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -120,26 +121,41 @@ func TestParseRejects(t *testing.T) {
 			if !strings.HasPrefix(err.Error(), c.want) {
 				t.Errorf("got  %s\nwant %s…", truncate(err.Error(), 300), c.want)
 			}
-			if strings.Count(err.Error(), "\n") > 0 && c.name != "too many concepts" {
+			if strings.Count(err.Error(), "\n") > 0 {
 				t.Errorf("want one line, got %q", truncate(err.Error(), 300))
 			}
 		})
 	}
 }
 
-// TestTokenCounter checks token indices against a tokenizer-supplied count.
-func TestTokenCounter(t *testing.T) {
+// TestBlockGetsValidateOptions: a block's check sees the options (a token counter) and the
+// parameters it belongs to.
+func TestBlockGetsValidateOptions(t *testing.T) {
 	s := Default()
 	s.Prompt = "a cat and a frog"
-	s.AttendExcite = DefaultAttendExcite()
-	s.AttendExcite.Tokens = []int{2, 5, 6}
+	s.SetBlock("toy", &toyBlock{Scale: 1, Positions: []int{2, 5, 6}})
 	words := func(p string) int { return len(strings.Fields(p)) }
 	if err := s.Validate(); err != nil {
 		t.Fatalf("without a counter, 6 ≤ 75 is fine: %v", err)
 	}
 	err := s.ValidateWith(ValidateOptions{TokenCount: words})
-	if err == nil || !strings.Contains(err.Error(), "attend_excite.tokens[2]: 6 is outside the prompt (the prompt has 5 tokens)") {
+	if err == nil || err.Error() != "toy.positions[2]: 6 is outside 1…5 — use a whole number from 1 to 5" {
 		t.Errorf("got %v", err)
+	}
+}
+
+// TestCloneSharesNoBlockMemory: editing a clone's block leaves the original alone.
+func TestCloneSharesNoBlockMemory(t *testing.T) {
+	p := fullSession().Params
+	q := p.Clone()
+	b := toyOf(&q)
+	b.Items[1].Prompt, *b.Items[1].Limit, b.Positions[0] = "changed", 99, 7
+	if a := toyOf(&p); a.Items[1].Prompt != "glasses" || *a.Items[1].Limit != 3 || a.Positions[0] != 2 {
+		t.Fatalf("the clone shares memory with the original: %+v", a)
+	}
+	q.SetBlock("toy", nil)
+	if q.Blocks != nil || toyOf(&p) == nil {
+		t.Fatalf("removing the clone's last block: clone %v, original %v", q.Blocks, p.Blocks)
 	}
 }
 
@@ -170,7 +186,7 @@ func TestValidateInMemory(t *testing.T) {
 	s.Sampler.Steps = 5000
 	s.Prompt = "ok\x1b[2J"
 	err := s.Validate()
-	want := "prompt: has control character U+001B at byte 2 — remove it\nsampler.steps: 5000 is outside 1…1000 — use a whole number from 1 to 1000"
+	want := "prompt: has control character U+001B at byte 2 — remove it\nsampler.steps: 5000 is outside 1…998 — use a whole number from 1 to 998"
 	if err == nil || err.Error() != want {
 		t.Errorf("got  %v\nwant %s", err, want)
 	}

@@ -5,12 +5,13 @@ import (
 	"fmt"
 	"image"
 	"image/color"
-	"image/png"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/nudge-studio/nudge/imagefile"
 )
 
 // Env is the environment a verification re-renders in, compared with what each history
@@ -151,12 +152,8 @@ func loadSavedOutput(dir string, snap Snapshot) (image.Image, error) {
 	if snap.Output == "" {
 		return nil, os.ErrNotExist
 	}
-	f, err := os.Open(filepath.Join(dir, filepath.FromSlash(snap.Output)))
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return png.Decode(f)
+	img, _, err := imagefile.DecodeFile(filepath.Join(dir, filepath.FromSlash(snap.Output)))
+	return img, err
 }
 
 type diffStats struct {

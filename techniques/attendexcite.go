@@ -40,11 +40,17 @@ var (
 	_ runtime.LatentUpdater = (*AttendExcite)(nil)
 )
 
-// AttendExciteConfig holds diffusers' __call__ arguments for A&E.
+// AttendExciteConfig holds diffusers' __call__ arguments for A&E; it is also the session's
+// [attend_excite] block (attendexcite_block.go).
 type AttendExciteConfig struct {
+	// Enabled switches the technique on; off renders as without it.
+	Enabled bool
 	// Tokens are CLIP positions counting the start token as 0 ("a cat and a frog": cat = 2,
 	// frog = 5). None chosen makes the technique do nothing: the render is plain CFG.
 	Tokens []int
+	// TokenTexts holds the text of each token in Tokens, so an edited prompt can re-map the
+	// indices; empty or the same length as Tokens. The technique itself does not read it.
+	TokenTexts []string
 	// Thresholds maps a step index to the threshold that triggers iterative refinement there:
 	// refine while the loss is above 1 − threshold.
 	Thresholds         map[int]float64
@@ -59,10 +65,10 @@ type AttendExciteConfig struct {
 	MeasureEffect bool
 }
 
-// DefaultAttendExciteConfig has diffusers' defaults: thresholds {0: 0.05, 10: 0.5, 20: 0.8},
+// DefaultAttendExciteConfig is switched on, with diffusers' defaults: thresholds {0: 0.05, 10: 0.5, 20: 0.8},
 // scale factor 20, 25 steps altered, 20 refinement iterations, 16×16 maps.
 func DefaultAttendExciteConfig(tokens ...int) AttendExciteConfig {
-	return AttendExciteConfig{Tokens: tokens, Thresholds: map[int]float64{0: 0.05, 10: 0.5, 20: 0.8},
+	return AttendExciteConfig{Enabled: true, Tokens: tokens, Thresholds: map[int]float64{0: 0.05, 10: 0.5, 20: 0.8},
 		ScaleFactor: 20, MaxIterToAlter: 25, MaxRefinementSteps: 20, AttentionResolution: 16}
 }
 

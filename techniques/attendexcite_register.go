@@ -10,15 +10,15 @@ func init() {
 	Register(Registration{
 		Name:    "attend_excite",
 		Default: func() Config { return DefaultAttendExciteConfig() },
+		Block: session.BlockCodec{Decode: decodeAttendExciteBlock, InfotextKeys: []string{aeTokensKey, aeWordsKey},
+			FromInfotext: attendExciteFromInfotext},
 		Settings: func(p *session.Params) (Config, bool, error) {
-			a := p.AttendExcite
+			a := AttendExciteOf(p)
 			if a == nil || !a.Enabled {
 				return nil, false, nil
 			}
 			// With no tokens chosen the technique leaves the render as plain CFG.
-			return AttendExciteConfig{Tokens: a.Tokens, Thresholds: a.Thresholds, ScaleFactor: a.ScaleFactor,
-				MaxIterToAlter: a.MaxIterToAlter, MaxRefinementSteps: a.MaxRefinementSteps,
-				AttentionResolution: a.AttentionResolution}, true, nil
+			return *a, true, nil
 		},
 		New: func(cfg Config) (runtime.Technique, error) { return NewAttendExcite(cfg.(AttendExciteConfig)) },
 		Needs: func(cfg Config, latentH, latentW int) runtime.AttentionNeeds {

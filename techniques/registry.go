@@ -24,6 +24,11 @@ type Config any
 type Registration struct {
 	// Name is the session block name ("sega", "attend_excite") and the technique's Name().
 	Name string
+	// Block, when its Decode is set, is how the technique's session block is read: session
+	// then holds the block as the technique's own config type (session.Block), checks it
+	// when a file loads and writes it back. Without it the block stays verbatim in
+	// Params.Extra and Settings reads it with DecodeBlock.
+	Block session.BlockCodec
 	// Default returns the settings with the technique's defaults (diffusers' where it ports a
 	// pipeline), defined once.
 	Default func() Config
@@ -67,6 +72,9 @@ func Register(r Registration) {
 		registry.byName = map[string]Registration{}
 	}
 	registry.byName[r.Name] = r
+	if r.Block.Decode != nil {
+		session.RegisterBlock(r.Name, r.Block)
+	}
 }
 
 // Lookup returns the technique registered under a session block name.

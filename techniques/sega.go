@@ -50,8 +50,11 @@ type Concept struct {
 	Reverse      bool    // reverse_editing_direction[c]: steer away from the concept
 }
 
-// SEGAConfig is everything SEGA needs besides the render's shape.
+// SEGAConfig is everything SEGA needs besides the render's shape; it is also the session's
+// [sega] block (sega_block.go).
 type SEGAConfig struct {
+	// Enabled switches the technique on; off (or no concepts) renders as without SEGA.
+	Enabled       bool
 	Concepts      []Concept
 	MomentumScale float64 // edit_momentum_scale, in [0,1]
 	MomentumBeta  float64 // edit_mom_beta, in [0,1]
@@ -81,10 +84,11 @@ func DefaultConcept(prompt string) Concept {
 		WarmUp: defaultWarmUp, Threshold: defaultThreshold}
 }
 
-// DefaultSEGAConfig holds the concepts with diffusers' default momentum (scale 0.1, beta
-// 0.4). A zero SEGAConfig has no momentum at all, which diffusers never uses by default.
+// DefaultSEGAConfig holds the concepts, switched on, with diffusers' default momentum (scale
+// 0.1, beta 0.4). A zero SEGAConfig has no momentum at all, which diffusers never uses by
+// default.
 func DefaultSEGAConfig(concepts ...Concept) SEGAConfig {
-	return SEGAConfig{Concepts: concepts, MomentumScale: defaultMomentumScale,
+	return SEGAConfig{Enabled: true, Concepts: concepts, MomentumScale: defaultMomentumScale,
 		MomentumBeta: defaultMomentumBeta}
 }
 
@@ -142,7 +146,7 @@ func (c Concept) problems() []string {
 }
 
 // thresholdProblem is SEGA's one threshold rule, used by NewSEGA and by session validation
-// (checkSEGAThresholds): edit_threshold is the quantile of |edit| below which values are
+// (SEGAConfig.CheckBlock): edit_threshold is the quantile of |edit| below which values are
 // dropped, in [0,1); at 1 the mask would keep only the per-channel maximum.
 func thresholdProblem(v float64) (what, hint string, bad bool) {
 	if v >= 0 && v < 1 {
@@ -150,8 +154,6 @@ func thresholdProblem(v float64) (what, hint string, bad bool) {
 	}
 	return fmt.Sprintf("threshold %g is outside [0,1)", v), "use a fraction such as 0.9", true
 }
-
-func itoa(i int) string { return fmt.Sprint(i) }
 
 func magnitudeProblem(name string, v float64) string {
 	if math.IsNaN(v) || math.Abs(v) > maxMagnitude {

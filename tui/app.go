@@ -94,7 +94,7 @@ func Run(ctx context.Context, o Options) error {
 	if fileExists(AutosavePath(path)) {
 		m.say("an autosave exists: "+AutosavePath(path)+" (ctrl+o opens it)", false)
 	}
-	_, err = tea.NewProgram(m, programOptions(ctx, o, setup)...).Run()
+	err = runGuarded(m, programOptions(ctx, o, setup))
 	if m.engine != nil {
 		m.engine.Close()
 	}
@@ -129,19 +129,6 @@ func fitDemoDefaults(s *session.Session, ref string) {
 			s.Sampler.Steps = demoSteps
 		}
 	}
-}
-
-// attentionResolutionFor picks attend-and-excite's map size for a new selection by the rule
-// `render --excite` and `prepare` use (app.AttentionResolution): diffusers' 16 where the
-// UNet has it at this size, else the nearest it has (tiny demo: 8), so toggling a token
-// works at once. Before the model is known it is diffusers' 16.
-func attentionResolutionFor(modelDir string, width, height int) int {
-	if modelDir != "" {
-		if res, err := app.AttentionResolutionOf(modelDir, width, height); err == nil {
-			return res
-		}
-	}
-	return app.DiffusersAttentionResolution
 }
 
 // previewSetupFor resolves the preview protocol: the flag, the session's setting, else

@@ -52,8 +52,8 @@ func BenchmarkKeyToFrame(b *testing.B) {
 		m.Update(tea.KeyPressMsg{Code: r, Text: string(r)})
 		_ = m.View()
 		lat = append(lat, time.Since(t0))
-		if len(m.prompt.Value()) > 200 {
-			m.prompt.SetValue("")
+		if len(m.prompt.in.Value()) > 200 {
+			m.prompt.in.SetValue("")
 		}
 	}
 	b.StopTimer()

@@ -29,11 +29,8 @@ func (m *Model) restore(p session.Params, record bool) tea.Cmd {
 		m.undo.record("", cloneParams(m.sess.Params))
 	}
 	m.sess.Params = cloneParams(p)
-	m.syncInputs()
-	m.tokens.retokenize(m)
-	m.sega.clamp(m)
 	m.dirty, m.quitSure = true, false
-	return m.schedule()
+	return tea.Batch(m.broadcast(syncMsg{}), m.schedule())
 }
 
 func (m *Model) undoChange() tea.Cmd {
@@ -56,7 +53,16 @@ func (m *Model) redoChange() tea.Cmd {
 	return m.restore(p, false)
 }
 
-// say sets the message line; bad marks an error.
+// say sets the message line; bad marks an error. The notice stays for the key that caused
+// it and the next one (ageNotice), so it never describes an older action.
 func (m *Model) say(text string, bad bool) {
-	m.notice, m.noticeBad = text, bad
+	m.notice, m.noticeBad, m.noticeFresh = text, bad, true
+}
+
+// ageNotice runs before each key outside an edit: a notice already seen once is cleared.
+func (m *Model) ageNotice() {
+	if !m.noticeFresh {
+		m.notice, m.noticeBad = "", false
+	}
+	m.noticeFresh = false
 }

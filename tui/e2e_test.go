@@ -14,6 +14,7 @@ import (
 
 	"github.com/nudge-studio/nudge/runtime/ort"
 	"github.com/nudge-studio/nudge/session"
+	"github.com/nudge-studio/nudge/techniques"
 )
 
 // TestEndToEndInTmux drives the real studio binary in tmux: it opens on the tiny demo model
@@ -40,16 +41,31 @@ func TestEndToEndInTmux(t *testing.T) {
 	tm.waitFor("the first render", 90*time.Second, func(s string) bool { return tm.doneJob(s) >= 1 })
 	first := tm.doneJob(tm.screen())
 
-	tm.keys("Enter")
-	tm.text("a red fox")
+	tm.text("a red fox") // typed on the focused prompt without pressing Enter first
 	tm.keys("Enter")
 	tm.waitFor("a render of the typed prompt", 30*time.Second, func(s string) bool {
 		return strings.Contains(s, "a red fox") && tm.doneJob(s) > first
 	})
 	second := tm.doneJob(tm.screen())
 
-	tm.keys("Tab", "Tab", "Tab", "a")
-	tm.text("snow")
+	tm.keys("Tab", "Tab", "Down", "Down", "Down", "Right")
+	tm.waitFor("a render at the next size the tiny UNet takes", 30*time.Second, func(s string) bool {
+		return strings.Contains(s, "80x80") && tm.doneJob(s) > second
+	})
+	if s := tm.screen(); strings.Contains(s, "Error") || strings.Contains(s, "Concat") {
+		t.Fatalf("ORT's text reached the screen:\n%s", s)
+	}
+	second = tm.doneJob(tm.screen())
+	// Back to 64×64, and wait for that render: otherwise it could pass for the SEGA one below.
+	tm.keys("Left")
+	tm.waitFor("a render back at 64x64", 30*time.Second, func(s string) bool {
+		return strings.Contains(s, "64x64") && tm.doneJob(s) > second
+	})
+	second = tm.doneJob(tm.screen())
+	tm.keys("Tab", "a")
+	tm.text("sno")
+	tm.waitFor("the first concept's input", 10*time.Second, func(s string) bool { return strings.Contains(s, "+ sno") })
+	tm.text("w")
 	tm.keys("Enter", "+")
 	tm.waitFor("a render with the SEGA concept", 30*time.Second, func(s string) bool {
 		return strings.Contains(s, "weight 1.1") && tm.doneJob(s) > second
@@ -69,11 +85,11 @@ func checkSaved(t *testing.T, path string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.Prompt != "a red fox" || s.SEGA == nil || len(s.SEGA.Concepts) != 1 ||
-		s.SEGA.Concepts[0].Prompt != "snow" || s.SEGA.Concepts[0].Weight != 1.1 {
-		t.Fatalf("saved session: prompt %q, sega %+v", s.Prompt, s.SEGA)
+	if s.Prompt != "a red fox" || techniques.SEGAOf(&s.Params) == nil || len(techniques.SEGAOf(&s.Params).Concepts) != 1 ||
+		techniques.SEGAOf(&s.Params).Concepts[0].Prompt != "snow" || techniques.SEGAOf(&s.Params).Concepts[0].Weight != 1.1 {
+		t.Fatalf("saved session: prompt %q, sega %+v", s.Prompt, techniques.SEGAOf(&s.Params))
 	}
-	if len(s.History) != 1 || s.History[0].Params.SEGA == nil || s.History[0].Params.SEGA.Concepts[0].Weight != 1.1 {
+	if len(s.History) != 1 || techniques.SEGAOf(&s.History[0].Params) == nil || techniques.SEGAOf(&s.History[0].Params).Concepts[0].Weight != 1.1 {
 		t.Fatalf("saved history %+v, want one snapshot of the SEGA render", s.History)
 	}
 	png, err := os.ReadFile(filepath.Join(filepath.Dir(path), s.History[0].Output))

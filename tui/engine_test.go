@@ -10,6 +10,7 @@ import (
 	"github.com/nudge-studio/nudge/runtime"
 	"github.com/nudge-studio/nudge/runtime/ort/orttest"
 	"github.com/nudge-studio/nudge/session"
+	"github.com/nudge-studio/nudge/techniques"
 )
 
 // TestRealEngineRenderWithAttendExcite runs the studio on a real engine and the tiny demo
@@ -29,15 +30,15 @@ func TestRealEngineRenderWithAttendExcite(t *testing.T) {
 	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
 	pumpUntil(t, m, eng, func() bool { return m.render.state == "done" })
 	keys(m, "tab", "tab", "tab", "tab", "right", "right", "space", "right", "right", "right", "space")
-	if ae := m.sess.AttendExcite; ae == nil || len(ae.Tokens) != 2 || ae.TokenTexts[0] != "cat" || ae.TokenTexts[1] != "frog" {
-		t.Fatalf("chosen tokens %+v, want cat and frog", m.sess.AttendExcite)
+	if ae := techniques.AttendExciteOf(&m.sess.Params); ae == nil || len(ae.Tokens) != 2 || ae.TokenTexts[0] != "cat" || ae.TokenTexts[1] != "frog" {
+		t.Fatalf("chosen tokens %+v, want cat and frog", techniques.AttendExciteOf(&m.sess.Params))
 	}
 	// The tiny UNet's cross-attention maps are 8×8 and 4×4; diffusers' default 16 is SD 1.5's.
-	m.sess.AttendExcite.AttentionResolution = 8
+	techniques.AttendExciteOf(&m.sess.Params).AttentionResolution = 8
 	settle(m)
 	job := m.render.job
 	pumpUntil(t, m, eng, func() bool { return m.render.job == job && m.render.state == "done" })
-	a := m.tokens.attn
+	a := tokensOf(m).attn
 	if a == nil || len(a.peaks) != 2 {
 		t.Fatalf("no attention bars after an attend-and-excite render: %+v", a)
 	}
@@ -61,6 +62,9 @@ func pumpUntil(t *testing.T, m *Model, eng *runtime.Engine, ok func() bool) {
 		select {
 		case ev := <-eng.Events():
 			m.Update(engineMsg{src: eng, ev: ev})
+			if _, ok := ev.(runtime.Ready); ok {
+				m.Update(sizeRule(m.modelDir())()) // the Cmd Ready returned, without a time limit
+			}
 		case <-deadline:
 			t.Fatalf("timed out in state %q %s", m.render.state, m.render.detail)
 		}

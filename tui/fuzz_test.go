@@ -6,7 +6,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/nudge-studio/nudge/session"
+	"github.com/nudge-studio/nudge/techniques"
 )
 
 // FuzzTypedValues feeds arbitrary text to every typed field (parameters and SEGA numbers):
@@ -18,20 +18,22 @@ func FuzzTypedValues(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, text string, which uint8) {
 		m, _ := newTestModel(t, 80, 24)
-		m.sess.SEGA = session.DefaultSEGA()
-		m.sess.SEGA.Concepts = []session.Concept{session.DefaultConcept("snow")}
+		sega := techniques.DefaultSEGAConfig(techniques.DefaultConcept("snow"))
+		m.sess.SetBlock("sega", &sega)
 		var err error
 		if n := int(paramFieldCount); int(which)%(n+int(segaFieldCount)) < n {
 			m.params.cursor = paramField(int(which) % n)
-			_, err = m.commitParam(text)
+			_, err = m.params.commit(m, text)
 		} else {
-			m.sega.field = segaField(int(which)%(n+int(segaFieldCount)) - n)
-			m.editing = editConceptField
-			if m.sega.field == segaPrompt {
-				m.editing = editConceptPrompt
+			sp := segaOfModel(m)
+			sp.field = segaField(int(which)%(n+int(segaFieldCount)) - n)
+			sp.edit = segaEditNumber
+			if sp.field == segaPrompt {
+				sp.edit = segaEditPrompt
 			}
-			_, err = m.commitField(), nil
-			if m.editing != editNone {
+			sp.in.SetValue(text)
+			sp.stopEditing(m, true)
+			if sp.editing() {
 				err = errNotice(m.notice)
 			}
 		}

@@ -19,20 +19,30 @@ import (
 // testdata/*.golden; run `go test ./tui -run Golden -update` after a deliberate change and
 // review the diff.
 func TestGoldenSnapshots(t *testing.T) {
+	help := func(m *Model) { keys(m, "?") }
+	// typing: a newcomer types on the prompt without Enter; the title shows the editing
+	// state and the token counter, the message line the pane's hint.
+	typing := func(m *Model) { keys(m, "shift+tab", "shift+tab", " and a fox") }
+	// newConcept: the input of a first SEGA concept, drawn in the empty list.
+	newConcept := func(m *Model) { keys(m, "tab", "x", "a", "rain") }
 	cases := []struct {
-		name string
-		w, h int
-		help bool
+		name  string
+		w, h  int
+		setup func(m *Model)
 	}{
-		{"studio_80x24", 80, 24, false},
-		{"studio_120x40", 120, 40, false},
-		{"help_80x24", 80, 24, true},
+		{"studio_80x24", 80, 24, nil},
+		{"studio_120x40", 120, 40, nil},
+		{"help_80x24", 80, 24, help},
+		{"typing_80x24", 80, 24, typing},
+		{"typing_120x40", 120, 40, typing},
+		{"new_concept_80x24", 80, 24, newConcept},
+		{"new_concept_120x40", 120, 40, newConcept},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			m := scriptedStudio(t, c.w, c.h)
-			if c.help {
-				keys(m, "?")
+			if c.setup != nil {
+				c.setup(m)
 			}
 			got := ansi.Strip(m.View().Content) + "\n"
 			path := filepath.Join("testdata", c.name+".golden")
@@ -59,7 +69,7 @@ func scriptedStudio(t *testing.T, w, h int) *Model {
 	ready(t, m)
 	keys(m, "enter", "a photo of a cat", "enter", "tab", "enter", "blurry", "enter")
 	keys(m, "tab", "tab", "a", "smiling", "enter", "+", "+")
-	m.tokens.cursor = 5
+	tokensOf(m).cursor = 5
 	keys(m, "tab", "space", "shift+tab", "shift+tab")
 	settle(m)
 	runCmd(m, m.onEngine(runtime.Started{ID: m.render.job}))

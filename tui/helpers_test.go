@@ -95,6 +95,7 @@ func ready(t testing.TB, m *Model) {
 		t.Fatalf("demo model: %v", err)
 	}
 	send(m, engineMsg{src: m.engine, ev: runtime.Ready{Model: &runtime.ModelInfo{Dir: dir, Provider: "cpu", Tokenizer: demoTokenizer(t)}}})
+	send(m, sizeRule(dir)()) // the Cmd Ready returned, run here without a time limit
 }
 
 // send runs one message through Update and returns the Cmd.
@@ -124,7 +125,7 @@ var namedKeys = map[string]tea.KeyPressMsg{
 	"ctrl+s": {Code: 's', Mod: tea.ModCtrl}, "ctrl+o": {Code: 'o', Mod: tea.ModCtrl},
 	"ctrl+r": {Code: 'r', Mod: tea.ModCtrl}, "ctrl+z": {Code: 'z', Mod: tea.ModCtrl},
 	"ctrl+y": {Code: 'y', Mod: tea.ModCtrl}, "ctrl+c": {Code: 'c', Mod: tea.ModCtrl},
-	"ctrl+u": {Code: 'u', Mod: tea.ModCtrl},
+	"ctrl+u": {Code: 'u', Mod: tea.ModCtrl}, "f1": {Code: tea.KeyF1},
 }
 
 // settle fires the pending debounce, as the timer would.
@@ -161,7 +162,13 @@ func runCmd(m *Model, cmd tea.Cmd) {
 		for _, c := range msg {
 			runCmd(m, c)
 		}
-	case frameMsg:
+	case frameMsg, sizeRuleMsg:
 		runCmd(m, send(m, msg))
 	}
 }
+
+// tokensOf is the studio's attend-and-excite pane.
+func tokensOf(m *Model) *tokensPane { return m.techPane(attendExciteBlock).(*tokensPane) }
+
+// segaOfModel is the studio's SEGA pane.
+func segaOfModel(m *Model) *segaPane { return m.techPane("sega").(*segaPane) }

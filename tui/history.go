@@ -65,19 +65,37 @@ func (h *historyPane) markSaved(output string) {
 	}
 }
 
-func (m *Model) historyKey(msg tea.KeyPressMsg) (bool, tea.Cmd) {
-	h := &m.history
+func (h *historyPane) title(host) string { return "History" }
+
+func (h *historyPane) hint(host) string {
+	return "←/→ entry · enter restores its parameters"
+}
+
+func (h *historyPane) helpKeys(hs host) []key.Binding {
+	k := hs.keyMap()
+	return []key.Binding{relabel(k.Left, "older"), relabel(k.Right, "newer"), relabel(k.Edit, "restore its parameters")}
+}
+
+func (h *historyPane) editing() bool                  { return false }
+func (h *historyPane) stopEditing(host, bool) tea.Cmd { return nil }
+
+func (h *historyPane) update(hs host, msg tea.Msg) (bool, tea.Cmd) {
+	k, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return false, nil
+	}
+	keys := hs.keyMap()
 	switch {
-	case key.Matches(msg, m.keys.Left) && h.cursor > 0:
+	case key.Matches(k, keys.Left) && h.cursor > 0:
 		h.cursor--
-	case key.Matches(msg, m.keys.Right) && h.cursor < len(h.entries)-1:
+	case key.Matches(k, keys.Right) && h.cursor < len(h.entries)-1:
 		h.cursor++
-	case key.Matches(msg, m.keys.Edit) && len(h.entries) > 0:
+	case key.Matches(k, keys.Edit) && len(h.entries) > 0:
 		e := h.entries[h.cursor]
-		m.say(fmt.Sprintf("restored the parameters of render %d", h.cursor+1), false)
-		cmds := []tea.Cmd{m.restore(e.params, true)}
+		hs.say(fmt.Sprintf("restored the parameters of render %d", h.cursor+1), false)
+		cmds := []tea.Cmd{hs.restore(e.params, true)}
 		if e.img != nil {
-			cmds = append(cmds, m.preview.showImage(e.img, fmt.Sprintf("history %d", h.cursor+1)))
+			cmds = append(cmds, hs.showImage(e.img, fmt.Sprintf("history %d", h.cursor+1)))
 		}
 		return true, tea.Batch(cmds...)
 	default:
@@ -86,17 +104,15 @@ func (m *Model) historyKey(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 	return true, nil
 }
 
-// viewHistory is one line: numbered entries around the selection and its details.
-func (m *Model) viewHistory(width int) string {
-	h := &m.history
-	label := "  History "
-	if m.focus == paneHistory {
-		label = m.st.focused.Render("▶ History ")
-	} else {
-		label = m.st.title.Render(label)
+// view is one line: numbered entries around the selection and its details.
+func (h *historyPane) view(hs host, focused bool, width, _ int) []string {
+	st := hs.styles()
+	label := st.title.Render("  History ")
+	if focused {
+		label = st.focused.Render("▶ History ")
 	}
 	if len(h.entries) == 0 {
-		return label + m.st.dim.Render("no renders yet")
+		return []string{label + st.dim.Render("no renders yet")}
 	}
 	first := max(h.cursor-4, 0)
 	last := min(first+8, len(h.entries))
@@ -107,12 +123,12 @@ func (m *Model) viewHistory(width int) string {
 			n += "*"
 		}
 		if i == h.cursor {
-			n = m.st.selected.Render(n)
+			n = st.selected.Render(n)
 		}
 		line += n
 	}
 	e := h.entries[h.cursor].params
 	detail := fmt.Sprintf("  seed %d · %s %d steps · %q", e.Noise.Seed, e.Sampler.Scheduler, e.Sampler.Steps,
 		truncate(oneLine(session.Sanitize(e.Prompt)), 30))
-	return line + m.st.dim.Render(detail)
+	return []string{line + st.dim.Render(detail)}
 }

@@ -3,10 +3,14 @@ package tui
 import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+
+	"github.com/nudge-studio/nudge/runtime/tokenizer"
+	"github.com/nudge-studio/nudge/session"
 )
 
-// onKey handles a key outside text fields: global keys first, then the focused pane, then
-// pane-to-pane movement for arrows a pane did not use.
+// onKey routes a key: the help overlay and the open dialog first, then a pane that is
+// editing, then the global keys, then the focused pane, then pane-to-pane movement for
+// arrows the pane did not use.
 func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	if m.help {
 		if key.Matches(msg, m.keys.Help, m.keys.Cancel, m.keys.Quit) {
@@ -15,66 +19,71 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return nil
 	}
-	if m.editing != editNone && !m.globalWhileEditing(msg) {
-		return m.onEditKey(msg)
+	if m.open.active {
+		return m.openKey(msg)
 	}
+	if p := m.focused(); p.editing() {
+		if !m.globalWhileEditing(msg) {
+			_, cmd := p.update(m, msg)
+			return cmd
+		}
+		return tea.Batch(p.stopEditing(m, true), m.globalKey(msg))
+	}
+	m.ageNotice()
+	if t, ok := m.focused().(textTaker); ok && t.takesText() && isPrintable(msg) {
+		_, cmd := m.focused().update(m, msg)
+		return cmd
+	}
+	if cmd, ok := m.globalKeyOK(msg); ok {
+		return cmd
+	}
+	return m.paneKey(msg)
+}
+
+// globalWhileEditing: Ctrl+C, Ctrl+S and Ctrl+R work even inside a text field; the edit
+// ends first, keeping what was typed.
+func (m *Model) globalWhileEditing(msg tea.KeyPressMsg) bool {
+	return key.Matches(msg, m.keys.Save, m.keys.Render) || msg.String() == "ctrl+c"
+}
+
+func (m *Model) globalKey(msg tea.KeyPressMsg) tea.Cmd {
+	cmd, _ := m.globalKeyOK(msg)
+	return cmd
+}
+
+// globalKeyOK handles the keys that mean the same in every pane.
+func (m *Model) globalKeyOK(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	sure := m.quitSure
 	m.quitSure = false
 	switch {
 	case key.Matches(msg, m.keys.Quit):
-		return m.quit(sure)
+		return m.quit(sure), true
 	case key.Matches(msg, m.keys.Help):
 		m.help = true
 	case key.Matches(msg, m.keys.Save):
 		m.save()
 	case key.Matches(msg, m.keys.Open):
-		m.beginEdit(editOpen, m.path)
+		m.open.begin(m.path, m.rightWidth())
 	case key.Matches(msg, m.keys.Render):
-		return m.submit(true)
+		return m.submit(true), true
 	case key.Matches(msg, m.keys.Undo):
-		return m.undoChange()
+		return m.undoChange(), true
 	case key.Matches(msg, m.keys.Redo):
-		return m.redoChange()
+		return m.redoChange(), true
 	case key.Matches(msg, m.keys.Next):
 		m.moveFocus(1)
 	case key.Matches(msg, m.keys.Prev):
 		m.moveFocus(-1)
 	default:
-		return m.paneKey(msg)
+		m.quitSure = sure
+		return nil, false
 	}
-	return nil
-}
-
-// globalWhileEditing: Ctrl+C, Ctrl+S and Ctrl+R work even inside a text field; the field's
-// edit ends first, with what was typed so far kept only for the live prompt editors.
-func (m *Model) globalWhileEditing(msg tea.KeyPressMsg) bool {
-	if !key.Matches(msg, m.keys.Save, m.keys.Render) && msg.String() != "ctrl+c" {
-		return false
-	}
-	if m.editing == editPrompt || m.editing == editNegative {
-		m.endPromptEdit()
-	} else {
-		m.endEdit()
-	}
-	return true
+	return nil, true
 }
 
 // paneKey gives the key to the focused pane; Up/Down it leaves unused move between panes.
 func (m *Model) paneKey(msg tea.KeyPressMsg) tea.Cmd {
-	var handled bool
-	var cmd tea.Cmd
-	switch m.focus {
-	case panePrompt, paneNegative:
-		handled, cmd = m.promptKey(msg)
-	case paneParams:
-		handled, cmd = m.paramsKey(msg)
-	case paneSEGA:
-		handled, cmd = m.segaKey(msg)
-	case paneTokens:
-		handled, cmd = m.tokensKey(msg)
-	case paneHistory:
-		handled, cmd = m.historyKey(msg)
-	}
+	handled, cmd := m.focused().update(m, msg)
 	if handled {
 		return cmd
 	}
@@ -87,73 +96,59 @@ func (m *Model) paneKey(msg tea.KeyPressMsg) tea.Cmd {
 	return cmd
 }
 
+// onPaste gives pasted text to the open dialog or a pane that is editing; a paste on a
+// text pane that is not editing starts its edit, as typing does.
+func (m *Model) onPaste(msg tea.PasteMsg) tea.Cmd {
+	msg = tea.PasteMsg{Content: session.Sanitize(msg.Content)}
+	if m.open.active {
+		return m.open.update(msg)
+	}
+	_, cmd := m.focused().update(m, msg)
+	return cmd
+}
+
+// textTaker is a pane that printable keys type into, before the global one-letter keys.
+type textTaker interface{ takesText() bool }
+
 func (m *Model) moveFocus(d int) {
-	m.focus = pane((int(m.focus) + d + int(paneCount)) % int(paneCount))
+	m.focus = (m.focus + d + len(m.ring)) % len(m.ring)
 	m.undo.breakRun()
 }
 
-// beginEdit gives the keyboard to the shared one-line field, pre-filled with value.
-func (m *Model) beginEdit(t editTarget, value string) {
-	m.editing = t
-	m.field.SetValue(value)
-	m.field.CursorEnd()
-	m.field.SetWidth(max(m.rightWidth()-4, 8))
-	m.field.Focus()
+// The host side of the panes (pane.go).
+
+func (m *Model) current() *session.Params { return &m.sess.Params }
+func (m *Model) breakUndo()               { m.undo.breakRun() }
+func (m *Model) styles() *styles          { return &m.st }
+func (m *Model) keyMap() *keyMap          { return &m.keys }
+func (m *Model) columnWidth() int         { return m.rightWidth() }
+
+func (m *Model) tokenizer() *tokenizer.Tokenizer {
+	if m.render.info == nil {
+		return nil
+	}
+	return m.render.info.Tokenizer
 }
 
-// onEditKey handles keys while a text field has the keyboard. The prompt editors apply
-// every keystroke live; the other fields apply on Enter and drop the edit on Esc.
-func (m *Model) onEditKey(msg tea.Msg) tea.Cmd {
-	k, isKey := msg.(tea.KeyPressMsg)
-	switch m.editing {
-	case editPrompt, editNegative:
-		if isKey && (key.Matches(k, m.keys.Edit) || key.Matches(k, m.keys.Cancel)) {
-			m.endPromptEdit()
-			return nil
+func (m *Model) modelDir() string {
+	if m.render.info == nil {
+		return ""
+	}
+	return m.render.info.Dir
+}
+
+// setPrompt edits the prompt as one undoable step; panes that follow the prompt's tokens
+// adjust inside the same step, so undo restores both together.
+func (m *Model) setPrompt(text string) tea.Cmd {
+	return m.change("prompt", func(p *session.Params) {
+		if p.Prompt == text {
+			return
 		}
-		return m.typeInPrompt(msg)
-	}
-	if isKey && key.Matches(k, m.keys.Cancel) {
-		m.endEdit()
-		return nil
-	}
-	if isKey && key.Matches(k, m.keys.Edit) {
-		return m.commitField()
-	}
-	var cmd tea.Cmd
-	m.field, cmd = m.field.Update(msg)
-	return cmd
+		for _, pn := range m.ring {
+			if f, ok := pn.(promptFollower); ok {
+				f.promptEdited(m, p, text)
+			}
+		}
+		p.Prompt = text
+	})
 }
-
-func (m *Model) endEdit() {
-	m.editing = editNone
-	m.field.Blur()
-	m.undo.breakRun()
-}
-
-// commitField applies the shared field's text to whatever it edits. A value that does not
-// parse keeps the field open with the reason on the message line.
-func (m *Model) commitField() tea.Cmd {
-	text := m.field.Value()
-	var cmd tea.Cmd
-	var err error
-	switch m.editing {
-	case editParam:
-		cmd, err = m.commitParam(text)
-	case editConceptPrompt, editConceptNew:
-		cmd, err = m.commitConceptPrompt(text)
-	case editConceptField:
-		cmd, err = m.commitConceptField(text)
-	case editOpen:
-		cmd, err = m.openSession(text)
-	}
-	if err != nil {
-		m.say(oneLine(err.Error()), true)
-		return nil
-	}
-	m.endEdit()
-	return cmd
-}
-
-// fieldView is the shared field as drawn inside a pane.
-func (m *Model) fieldView() string { return m.field.View() }

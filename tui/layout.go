@@ -14,8 +14,6 @@ const (
 	// fixed rows: header, then history strip, message line and status bar at the bottom.
 	headerRows = 1
 	footerRows = 3
-	// right-column rows taken by the prompt (2), negative prompt (2) and parameters (7).
-	fixedRightRows = 11
 )
 
 // geometry is where everything goes for the current window size.
@@ -59,24 +57,33 @@ func (m *Model) render2D() string {
 		body = joinColumns(m.viewPreview(g), g.leftW, m.viewRight(g), g.rightW, g.bodyH)
 	}
 	lines = append(lines, body...)
-	lines = append(lines, fit(m.viewHistory(m.width), m.width), fit(m.viewMessage(), m.width),
-		fit(m.viewStatus(), m.width))
+	lines = append(lines, fit(m.history.view(m, m.isFocused(m.history), m.width, 1)[0], m.width),
+		fit(m.viewMessage(), m.width), fit(m.viewStatus(), m.width))
 	return strings.Join(lines, "\n")
 }
 
-// viewRight stacks the editor panes, giving SEGA and tokens what the fixed panes leave.
+// viewRight stacks the editor panes: the prompts and parameters at their own height, the
+// technique panes sharing what is left.
 func (m *Model) viewRight(g geometry) []string {
 	w := g.rightW
 	var out []string
-	out = append(out, m.viewPrompt(panePrompt, w)...)
-	out = append(out, m.viewPrompt(paneNegative, w)...)
-	out = append(out, m.viewParams(w)...)
-	rest := max(g.bodyH-len(out), 2)
-	segaH := max(rest/2, 2)
-	out = append(out, pad(m.viewSEGA(w, segaH), segaH)...)
-	out = append(out, m.viewTokens(w, rest-segaH)...)
+	for _, p := range []pane{m.prompt, m.negative, m.params} {
+		out = append(out, m.paneTitle(p, w))
+		out = append(out, p.view(m, m.isFocused(p), w, int(paramFieldCount))...)
+	}
+	rest := max(g.bodyH-len(out), 2*max(len(m.techs), 1))
+	for i, t := range m.techs {
+		h := rest / len(m.techs)
+		if i == len(m.techs)-1 {
+			h = rest - h*(len(m.techs)-1)
+		}
+		body := t.view(m, m.isFocused(t.pane), w, h-1)
+		out = append(out, pad(append([]string{m.paneTitle(t.pane, w)}, body...), h)...)
+	}
 	return out
 }
+
+func (m *Model) isFocused(p pane) bool { return !m.help && m.focused() == p }
 
 // joinColumns puts two columns side by side, each cut or padded to its width, height rows.
 func joinColumns(left []string, lw int, right []string, rw, height int) []string {
@@ -95,12 +102,12 @@ func joinColumns(left []string, lw int, right []string, rw, height int) []string
 }
 
 // paneTitle is a pane's heading: a marker and bold colour when focused, then a rule.
-func (m *Model) paneTitle(p pane, title string, width int) string {
+func (m *Model) paneTitle(p pane, width int) string {
 	marker, style := "  ", m.st.title
-	if m.focus == p && !m.help {
+	if m.isFocused(p) {
 		marker, style = "▶ ", m.st.focused
 	}
-	head := marker + title + " "
+	head := marker + p.title(m) + " "
 	rule := strings.Repeat("─", max(width-ansi.StringWidth(head), 0))
 	return style.Render(head) + m.st.dim.Render(rule)
 }

@@ -21,33 +21,6 @@ type Renderer interface {
 	Close()
 }
 
-// pane is one focusable area, in Tab order.
-type pane int
-
-const (
-	panePrompt pane = iota
-	paneNegative
-	paneParams
-	paneSEGA
-	paneTokens
-	paneHistory
-	paneCount
-)
-
-// editTarget says which text field, if any, has the keyboard.
-type editTarget int
-
-const (
-	editNone editTarget = iota
-	editPrompt
-	editNegative
-	editParam         // a value in the parameter panel
-	editConceptPrompt // the selected SEGA concept's prompt
-	editConceptNew    // the prompt of a concept being added
-	editConceptField  // a SEGA number typed in
-	editOpen          // the path for Ctrl+O
-)
-
 // Config is what the studio model is built from; Run fills it from Options.
 type Config struct {
 	Session     *session.Session
@@ -63,7 +36,8 @@ type Config struct {
 	Seed       uint64 // seeds the studio's own generator for "randomise seed"
 }
 
-// Model is the studio's root bubbletea model. All fields are touched only on the UI
+// Model is the studio's root bubbletea model: it holds the session, routes messages to the
+// panes (pane.go) and lays them out (layout.go). All fields are touched only on the UI
 // goroutine (Update and View); engine work happens behind Renderer.
 type Model struct {
 	keys keyMap
@@ -78,24 +52,28 @@ type Model struct {
 	rng        *rand.Rand
 
 	width, height int
-	focus         pane
 	help          bool
-	editing       editTarget
-	prompt        textinput.Model
-	negative      textinput.Model
-	field         textinput.Model
+
+	// The focus ring, in Tab order: prompt, negative prompt, parameters, the technique
+	// panes (registered by their files), history.
+	ring     []pane
+	focus    int
+	prompt   *promptPane
+	negative *promptPane
+	params   *paramsPane
+	techs    []namedPane
+	history  *historyPane
+	preview  previewPane
+	open     openDialog
 
 	render    renderState
-	params    paramsPane
-	sega      segaPane
-	tokens    tokensPane
-	history   historyPane
-	preview   previewPane
 	undo      undoStack
 	dirty     bool
 	quitSure  bool // q pressed once with unsaved changes; a second q quits
 	notice    string
 	noticeBad bool
+	// noticeFresh: the notice was set by the latest key; the next key clears it.
+	noticeFresh bool
 }
 
 // New builds the studio model. The first render starts when the engine reports Ready.
@@ -110,13 +88,21 @@ func New(c Config) *Model {
 	if m.render.debounce <= 0 {
 		m.render.debounce = 250 * time.Millisecond
 	}
-	m.params.seedLocked = true
-	m.prompt = newInput("prompt")
-	m.negative = newInput("negative prompt")
-	m.field = newInput("")
-	m.syncInputs()
+	m.prompt = newPromptPane(false)
+	m.negative = newPromptPane(true)
+	m.params = newParamsPane()
+	m.params.rng = m.rng.Uint64
+	m.techs = newTechniquePanes()
+	m.history = &historyPane{}
+	m.ring = []pane{m.prompt, m.negative, m.params}
+	for _, t := range m.techs {
+		m.ring = append(m.ring, t.pane)
+	}
+	m.ring = append(m.ring, m.history)
+	m.open = newOpenDialog()
 	m.preview = newPreviewPane(c.Preview)
 	m.history.loadSession(m.sess)
+	m.broadcast(syncMsg{})
 	return m
 }
 
@@ -133,10 +119,27 @@ func newInput(placeholder string) textinput.Model {
 	return in
 }
 
-// syncInputs loads the prompt editors from the session (after load, undo or restore).
-func (m *Model) syncInputs() {
-	m.prompt.SetValue(session.Sanitize(m.sess.Prompt))
-	m.negative.SetValue(session.Sanitize(m.sess.Negative))
+// broadcast gives a message to every pane.
+func (m *Model) broadcast(msg tea.Msg) tea.Cmd {
+	var cmds []tea.Cmd
+	for _, p := range m.ring {
+		_, cmd := p.update(m, msg)
+		cmds = append(cmds, cmd)
+	}
+	return tea.Batch(cmds...)
+}
+
+// focused is the pane with the keyboard.
+func (m *Model) focused() pane { return m.ring[m.focus] }
+
+// techPane returns the pane registered for a technique block, nil if none.
+func (m *Model) techPane(block string) pane {
+	for _, t := range m.techs {
+		if t.block == block {
+			return t.pane
+		}
+	}
+	return nil
 }
 
 // Init starts listening to the engine; the first render is submitted on Ready.
@@ -171,12 +174,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.preview.onFrame(msg)
 	case engineSwapMsg:
 		return m, m.onEngineSwap(msg)
+	case sizeRuleMsg:
+		return m, m.onSizeRule(msg)
 	case tea.KeyPressMsg:
 		return m, m.onKey(msg)
 	case tea.PasteMsg:
-		if m.editing != editNone {
-			return m, m.onEditKey(msg)
-		}
+		return m, m.onPaste(msg)
 	}
 	return m, nil
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/nudge-studio/nudge/preview"
 	"github.com/nudge-studio/nudge/runtime"
 	"github.com/nudge-studio/nudge/session"
+	"github.com/nudge-studio/nudge/techniques"
 )
 
 func TestReadySubmitsTheFirstRender(t *testing.T) {
@@ -106,6 +107,10 @@ func TestParameterKeys(t *testing.T) {
 		{"guidance down", []string{"down", "left"}, func(p session.Params) bool { return p.Sampler.Guidance == 7 }},
 		{"seed typed", []string{"down", "down", "enter", "ctrl+u", "12345", "enter"}, func(p session.Params) bool { return p.Noise.Seed == 12345 }},
 		{"size up", []string{"down", "down", "down", "right"}, func(p session.Params) bool { return p.Width == 72 && p.Height == 72 }},
+		{"size steps between sizes the model takes", []string{"READY", "down", "down", "down", "right", "right", "left", "left", "left"},
+			func(p session.Params) bool { return p.Width == 48 && p.Height == 48 }},
+		{"size typed that the model cannot take", []string{"READY", "down", "down", "down", "enter", "ctrl+u", "72x72", "enter", "esc"},
+			func(p session.Params) bool { return p.Width == 64 }},
 		{"size typed", []string{"down", "down", "down", "enter", "ctrl+u", "96x64", "enter"}, func(p session.Params) bool { return p.Width == 96 && p.Height == 64 }},
 		{"scheduler cycles", []string{"down", "down", "down", "down", "right"}, func(p session.Params) bool { return p.Sampler.Scheduler != "pndm" }},
 		{"batch", []string{"down", "down", "down", "down", "down", "right"}, func(p session.Params) bool { return p.Batch == 2 }},
@@ -115,10 +120,14 @@ func TestParameterKeys(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			m, _ := newTestModel(t, 80, 24)
 			keys(m, "tab", "tab")
-			if m.focus != paneParams {
+			if m.focused() != pane(m.params) {
 				t.Fatalf("two tabs focus pane %d, want the parameters", m.focus)
 			}
 			for _, k := range c.keys {
+				if k == "READY" {
+					ready(t, m)
+					continue
+				}
 				if k == "ctrl+a" || k == "ctrl+u" {
 					send(m, tea.KeyPressMsg{Code: rune(k[5]), Mod: tea.ModCtrl})
 					continue
@@ -161,19 +170,19 @@ func TestSEGAConceptEditing(t *testing.T) {
 	m, eng := newTestModel(t, 80, 24)
 	ready(t, m)
 	keys(m, "tab", "tab", "tab", "a", "smiling", "enter")
-	if cs := m.concepts(); len(cs) != 1 || cs[0].Prompt != "smiling" || !m.sess.SEGA.Enabled {
-		t.Fatalf("after adding: %+v", m.sess.SEGA)
+	if cs := concepts(m); len(cs) != 1 || cs[0].Prompt != "smiling" || !techniques.SEGAOf(&m.sess.Params).Enabled {
+		t.Fatalf("after adding: %+v", techniques.SEGAOf(&m.sess.Params))
 	}
 	keys(m, "+", "+", "right", "-", "right", "+", "v")
-	c := m.concepts()[0]
-	if c.Weight != 1.2 || c.Guidance != 4.5 || c.Threshold != 0.91 || !c.Reverse {
+	c := concepts(m)[0]
+	if c.Weight != 1.2 || c.EditGuidance != 4.5 || c.Threshold != 0.91 || !c.Reverse {
 		t.Fatalf("concept after sliders: %+v, want weight 1.2, guidance 4.5, threshold 0.91, reversed", c)
 	}
 	keys(m, "right", "enter", "ctrl+u")
 	send(m, tea.KeyPressMsg{Code: 'u', Mod: tea.ModCtrl})
 	keys(m, "3", "enter")
-	if c := m.concepts()[0]; c.Warmup != 3 {
-		t.Fatalf("typed warm-up: %d, want 3", c.Warmup)
+	if c := concepts(m)[0]; c.WarmUp != 3 {
+		t.Fatalf("typed warm-up: %d, want 3", c.WarmUp)
 	}
 	settle(m)
 	reqs := eng.submitted()
@@ -186,8 +195,8 @@ func TestSEGAConceptEditing(t *testing.T) {
 		t.Fatal("SEGA switched off still sent")
 	}
 	keys(m, "x")
-	if len(m.concepts()) != 0 {
-		t.Fatalf("x left %d concepts", len(m.concepts()))
+	if len(concepts(m)) != 0 {
+		t.Fatalf("x left %d concepts", len(concepts(m)))
 	}
 }
 
@@ -196,28 +205,28 @@ func TestTokenSelectionFollowsItsWord(t *testing.T) {
 	ready(t, m)
 	keys(m, "enter", "a photo of a cat", "enter")
 	keys(m, "tab", "tab", "tab", "tab")
-	if m.focus != paneTokens {
+	if m.focused() != m.techPane(attendExciteBlock) {
 		t.Fatalf("focus %d, want tokens", m.focus)
 	}
 	catAt := -1
-	for i, tok := range m.tokens.toks {
+	for i, tok := range tokensOf(m).toks {
 		if chipText(tok) == "cat" {
 			catAt = i
 		}
 	}
-	m.tokens.cursor = catAt
+	tokensOf(m).cursor = catAt
 	keys(m, "space")
-	if ae := m.sess.AttendExcite; ae == nil || len(ae.Tokens) != 1 || ae.Tokens[0] != catAt || ae.TokenTexts[0] != "cat" {
-		t.Fatalf("selection %+v, want [%d] cat", m.sess.AttendExcite, catAt)
+	if ae := techniques.AttendExciteOf(&m.sess.Params); ae == nil || len(ae.Tokens) != 1 || ae.Tokens[0] != catAt || ae.TokenTexts[0] != "cat" {
+		t.Fatalf("selection %+v, want [%d] cat", techniques.AttendExciteOf(&m.sess.Params), catAt)
 	}
 	keys(m, "shift+tab", "shift+tab", "shift+tab", "shift+tab", "enter")
 	send(m, tea.KeyPressMsg{Code: tea.KeyHome})
 	keys(m, "big ", "enter")
-	ae := m.sess.AttendExcite
-	if ae == nil || len(ae.Tokens) != 1 || chipText(m.tokens.toks[ae.Tokens[0]]) != "cat" || ae.Tokens[0] <= catAt {
+	ae := techniques.AttendExciteOf(&m.sess.Params)
+	if ae == nil || len(ae.Tokens) != 1 || chipText(tokensOf(m).toks[ae.Tokens[0]]) != "cat" || ae.Tokens[0] <= catAt {
 		t.Fatalf("after inserting a word before it, the selection %+v no longer points at cat", ae)
 	}
-	m.tokens.cursor = 0
+	tokensOf(m).cursor = 0
 	keys(m, "tab", "tab", "tab", "tab", "space")
 	if !m.noticeBad || !strings.Contains(m.notice, "token 0 cannot be chosen") {
 		t.Fatalf("choosing <sot>: notice %q", m.notice)
@@ -236,8 +245,8 @@ func TestUndoRedoCoalescesAnEdit(t *testing.T) {
 		t.Fatalf("one undo: steps %d prompt %q, want 20 and fox", m.sess.Sampler.Steps, m.sess.Prompt)
 	}
 	keys(m, "ctrl+z")
-	if m.sess.Prompt != "" || m.prompt.Value() != "" {
-		t.Fatalf("second undo: prompt %q (editor %q), want empty", m.sess.Prompt, m.prompt.Value())
+	if m.sess.Prompt != "" || m.prompt.in.Value() != "" {
+		t.Fatalf("second undo: prompt %q (editor %q), want empty", m.sess.Prompt, m.prompt.in.Value())
 	}
 	keys(m, "ctrl+y", "ctrl+y")
 	if m.sess.Prompt != "fox" || m.sess.Sampler.Steps != 23 {
@@ -268,8 +277,8 @@ func TestQuitGuardAutosaves(t *testing.T) {
 	if cmd := send(m, namedKeys["ctrl+c"]); cmd != nil && isQuit(cmd) {
 		t.Fatal("ctrl+c inside the prompt editor quit without asking, with unsaved changes")
 	}
-	if m.editing != editNone || m.sess.Prompt != "q" {
-		t.Fatalf("ctrl+c in the editor: editing %d, prompt %q", m.editing, m.sess.Prompt)
+	if m.focused().editing() || m.sess.Prompt != "q" {
+		t.Fatalf("ctrl+c in the editor: editing %v, prompt %q", m.focused().editing(), m.sess.Prompt)
 	}
 	m.quitSure = false
 	keys(m, "tab", "tab", "right")
@@ -295,7 +304,7 @@ func isQuit(cmd tea.Cmd) bool {
 
 func TestHelpOverlayListsTheKeys(t *testing.T) {
 	m, _ := newTestModel(t, 80, 24)
-	keys(m, "?")
+	keys(m, "f1") // "?" types into the focused prompt; f1 opens the help from any pane
 	v := ansi.Strip(m.View().Content)
 	for _, want := range []string{"ctrl+s", "ctrl+o", "ctrl+z", "ctrl+y", "ctrl+r", "shift+tab", "quit"} {
 		if !strings.Contains(v, want) {
@@ -336,15 +345,15 @@ func TestAttentionBarsHook(t *testing.T) {
 	m, _ := newTestModel(t, 80, 30)
 	ready(t, m)
 	keys(m, "enter", "a cat and a frog", "enter")
-	m.tokens.cursor = 2
+	tokensOf(m).cursor = 2
 	keys(m, "tab", "tab", "tab", "tab", "space")
-	m.tokens.setAttention(map[int]float64{2: 0.5}, 0.25)
-	v := ansi.Strip(strings.Join(m.viewTokens(40, 8), "\n"))
+	tokensOf(m).setAttention(map[int]float64{2: 0.5}, 0.25)
+	v := ansi.Strip(strings.Join(tokensOf(m).view(m, true, 40, 8), "\n"))
 	if !strings.Contains(v, "0.50") || !strings.Contains(v, "loss 0.250") {
 		t.Fatalf("attention bars missing:\n%s", v)
 	}
-	m.tokens.setAttention(nil, 0)
-	if v := ansi.Strip(strings.Join(m.viewTokens(40, 8), "\n")); strings.Contains(v, "loss") {
+	tokensOf(m).setAttention(nil, 0)
+	if v := ansi.Strip(strings.Join(tokensOf(m).view(m, true, 40, 8), "\n")); strings.Contains(v, "loss") {
 		t.Fatal("bars stay after the hook cleared them")
 	}
 }

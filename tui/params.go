@@ -8,8 +8,10 @@ import (
 	"strings"
 
 	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/nudge-studio/nudge/app"
 	"github.com/nudge-studio/nudge/runtime/scheduler"
 	"github.com/nudge-studio/nudge/session"
 )
@@ -29,50 +31,135 @@ const (
 
 var paramNames = [paramFieldCount]string{"steps", "guidance", "seed", "size", "scheduler", "batch"}
 
-// paramsPane is the parameter panel's own state; the values live in the session.
+// paramsPane is the parameter panel: steps, guidance, seed, size, scheduler and batch. The
+// values live in the session; the pane has the cursor, the seed mode and its value editor.
 type paramsPane struct {
 	cursor     paramField
 	seedLocked bool // unlocked: every render draws a new seed
+	field      textinput.Model
+	active     bool // a typed value is being edited
+	rng        func() uint64
+	// downsampling is the model's size rule (app.SizeMultiple): size steps move between
+	// sizes that fit and a typed size that does not is refused. 1 until the model is open.
+	downsampling int
+}
+
+func newParamsPane() *paramsPane {
+	return &paramsPane{seedLocked: true, field: newInput(""), downsampling: 1}
 }
 
 // Slider ranges for keyboard nudges; typed values may go further, within the session's limits.
 const (
 	guidanceStep = 0.5
 	guidanceMax  = 30.0
-	sizeStep     = 8 // the VAE's factor: sizes stay multiples of 8
 	batchMaxUI   = 8
 )
 
-func (m *Model) paramsKey(msg tea.KeyPressMsg) (bool, tea.Cmd) {
-	p := &m.params
+func (pp *paramsPane) title(host) string { return "Parameters" }
+
+func (pp *paramsPane) hint(host) string {
+	if pp.active {
+		return "type a value · enter sets it · esc cancels"
+	}
+	if pp.cursor == fieldSeed {
+		return "←/→ step · enter type a seed · r random · l lock/unlock"
+	}
+	return "↑/↓ choose · ←/→ or +/- change · enter type a value"
+}
+
+func (pp *paramsPane) helpKeys(h host) []key.Binding {
+	k := h.keyMap()
+	return []key.Binding{relabel(k.Left, "decrease"), relabel(k.Right, "increase"), relabel(k.Edit, "type a value"), k.Randomise, k.Lock}
+}
+
+func (pp *paramsPane) editing() bool { return pp.active }
+
+func (pp *paramsPane) update(h host, msg tea.Msg) (bool, tea.Cmd) {
+	switch msg := msg.(type) {
+	case sizeRuleMsg:
+		pp.downsampling = msg.downsampling
+	case tea.KeyPressMsg:
+		if pp.active {
+			return true, pp.editKey(h, msg)
+		}
+		return pp.key(h, msg)
+	case tea.PasteMsg:
+		if pp.active {
+			var cmd tea.Cmd
+			pp.field, cmd = pp.field.Update(msg)
+			return true, cmd
+		}
+	}
+	return false, nil
+}
+
+func (pp *paramsPane) key(h host, msg tea.KeyPressMsg) (bool, tea.Cmd) {
+	k := h.keyMap()
 	switch {
-	case key.Matches(msg, m.keys.Up) && p.cursor > 0:
-		p.cursor--
-		m.undo.breakRun()
-	case key.Matches(msg, m.keys.Down) && p.cursor < paramFieldCount-1:
-		p.cursor++
-		m.undo.breakRun()
-	case key.Matches(msg, m.keys.Left, m.keys.Dec):
-		return true, m.nudgeParam(-1)
-	case key.Matches(msg, m.keys.Right, m.keys.Inc):
-		return true, m.nudgeParam(1)
-	case key.Matches(msg, m.keys.Edit):
-		m.beginEdit(editParam, m.paramText(p.cursor))
-	case p.cursor == fieldSeed && key.Matches(msg, m.keys.Randomise):
-		seed := m.rng.Uint64() >> 1
-		return true, m.change("seed", func(q *session.Params) { q.Noise.Seed = seed })
-	case p.cursor == fieldSeed && key.Matches(msg, m.keys.Lock):
-		p.seedLocked = !p.seedLocked
+	case key.Matches(msg, k.Up) && pp.cursor > 0:
+		pp.cursor--
+		h.breakUndo()
+	case key.Matches(msg, k.Down) && pp.cursor < paramFieldCount-1:
+		pp.cursor++
+		h.breakUndo()
+	case key.Matches(msg, k.Left, k.Dec):
+		return true, pp.nudge(h, -1)
+	case key.Matches(msg, k.Right, k.Inc):
+		return true, pp.nudge(h, 1)
+	case key.Matches(msg, k.Edit):
+		pp.active = true
+		pp.field.SetValue(paramText(h.current(), pp.cursor))
+		pp.field.CursorEnd()
+		pp.field.SetWidth(max(h.columnWidth()-16, 8))
+		return true, pp.field.Focus()
+	case pp.cursor == fieldSeed && key.Matches(msg, k.Randomise) && pp.rng != nil:
+		seed := pp.rng() >> 1
+		return true, h.change("seed", func(q *session.Params) { q.Noise.Seed = seed })
+	case pp.cursor == fieldSeed && key.Matches(msg, k.Lock):
+		pp.seedLocked = !pp.seedLocked
 	default:
 		return false, nil
 	}
 	return true, nil
 }
 
-// nudgeParam moves the selected value one step in direction d (±1).
-func (m *Model) nudgeParam(d int) tea.Cmd {
-	f := m.params.cursor
-	return m.change("param."+paramNames[f], func(p *session.Params) {
+// editKey: Enter sets the typed value (a bad one keeps the editor open with the reason on
+// the message line), Esc drops it.
+func (pp *paramsPane) editKey(h host, msg tea.KeyPressMsg) tea.Cmd {
+	k := h.keyMap()
+	switch {
+	case key.Matches(msg, k.Cancel):
+		return pp.stopEditing(h, false)
+	case key.Matches(msg, k.Edit):
+		return pp.stopEditing(h, true)
+	}
+	var cmd tea.Cmd
+	pp.field, cmd = pp.field.Update(msg)
+	return cmd
+}
+
+func (pp *paramsPane) stopEditing(h host, keep bool) tea.Cmd {
+	if !pp.active {
+		return nil
+	}
+	var cmd tea.Cmd
+	if keep {
+		var err error
+		if cmd, err = pp.commit(h, pp.field.Value()); err != nil {
+			h.say(oneLine(err.Error()), true)
+			return nil
+		}
+	}
+	pp.active = false
+	pp.field.Blur()
+	h.breakUndo()
+	return cmd
+}
+
+// nudge moves the selected value one step in direction d (±1).
+func (pp *paramsPane) nudge(h host, d int) tea.Cmd {
+	f := pp.cursor
+	return h.change("param."+paramNames[f], func(p *session.Params) {
 		switch f {
 		case fieldSteps:
 			p.Sampler.Steps = clampInt(p.Sampler.Steps+d, 1, session.MaxSteps)
@@ -81,8 +168,8 @@ func (m *Model) nudgeParam(d int) tea.Cmd {
 		case fieldSeed:
 			p.Noise.Seed = uint64(int64(p.Noise.Seed) + int64(d))
 		case fieldSize:
-			p.Width = clampInt(p.Width+d*sizeStep, sizeStep, session.MaxSide)
-			p.Height = clampInt(p.Height+d*sizeStep, sizeStep, session.MaxSide)
+			p.Width = min(app.StepSize(p.Width, d, pp.downsampling), session.MaxSide)
+			p.Height = min(app.StepSize(p.Height, d, pp.downsampling), session.MaxSide)
 		case fieldScheduler:
 			p.Sampler.Scheduler = cycle(schedulerChoices(), p.Sampler.Scheduler, d)
 		case fieldBatch:
@@ -111,8 +198,7 @@ func cycle(list []string, cur string, d int) string {
 }
 
 // paramText is a field's value as the editor shows it.
-func (m *Model) paramText(f paramField) string {
-	p := &m.sess.Params
+func paramText(p *session.Params, f paramField) string {
 	switch f {
 	case fieldSteps:
 		return strconv.Itoa(p.Sampler.Steps)
@@ -128,18 +214,23 @@ func (m *Model) paramText(f paramField) string {
 	return strconv.Itoa(p.Batch)
 }
 
-// commitParam parses a typed value for the selected field.
-func (m *Model) commitParam(text string) (tea.Cmd, error) {
-	f := m.params.cursor
+// commit parses a typed value for the selected field.
+func (pp *paramsPane) commit(h host, text string) (tea.Cmd, error) {
+	f := pp.cursor
 	text = strings.TrimSpace(text)
-	q := cloneParams(m.sess.Params)
+	q := cloneParams(*h.current())
 	if err := setParam(&q, f, text); err != nil {
 		return nil, err
 	}
 	if err := (&session.Session{Version: session.Version, Params: q}).Validate(); err != nil {
 		return nil, fmt.Errorf("%s %q: %s", paramNames[f], text, oneLine(err.Error()))
 	}
-	return m.change("param.typed", func(p *session.Params) { *p = q }), nil
+	if f == fieldSize {
+		if err := app.SizeProblem(q.Width, q.Height, pp.downsampling); err != nil {
+			return nil, err
+		}
+	}
+	return h.change("param.typed", func(p *session.Params) { *p = q }), nil
 }
 
 func setParam(p *session.Params, f paramField, text string) error {
@@ -173,28 +264,28 @@ func setParam(p *session.Params, f paramField, text string) error {
 	return nil
 }
 
-// viewParams draws the parameter panel: a title and one row per field.
-func (m *Model) viewParams(width int) []string {
-	out := []string{m.paneTitle(paneParams, "Parameters", width)}
-	p := &m.sess.Params
+// view draws one row per field.
+func (pp *paramsPane) view(h host, focused bool, _, _ int) []string {
+	var out []string
+	p, st := h.current(), h.styles()
 	for f := range paramFieldCount {
-		val := m.paramText(f)
+		val := paramText(p, f)
 		switch f {
 		case fieldGuidance:
-			val = fmt.Sprintf("%-5s %s", val, m.slider(p.Sampler.Guidance/guidanceMax, 10))
+			val = fmt.Sprintf("%-5s %s", val, st.slider(p.Sampler.Guidance/guidanceMax, 10))
 		case fieldSeed:
-			val += m.seedMode()
+			val += pp.seedMode()
 		}
-		if m.editing == editParam && m.params.cursor == f {
-			val = m.fieldView()
+		if pp.active && pp.cursor == f {
+			val = pp.field.View()
 		}
-		out = append(out, m.row(m.focus == paneParams && m.params.cursor == f, fmt.Sprintf("%-10s", paramNames[f]), val))
+		out = append(out, st.row(focused && pp.cursor == f, fmt.Sprintf("%-10s", paramNames[f]), val))
 	}
 	return out
 }
 
-func (m *Model) seedMode() string {
-	if m.params.seedLocked {
+func (pp *paramsPane) seedMode() string {
+	if pp.seedLocked {
 		return "  locked (l: unlock, r: random)"
 	}
 	return "  new every render (l: lock)"
@@ -202,17 +293,17 @@ func (m *Model) seedMode() string {
 
 // row draws one selectable row: the label reversed when selected (so it shows without
 // colour too).
-func (m *Model) row(selected bool, label, value string) string {
+func (st *styles) row(selected bool, label, value string) string {
 	if selected {
-		return "  " + m.st.selected.Render(label) + " " + value
+		return "  " + st.selected.Render(label) + " " + value
 	}
 	return "  " + label + " " + value
 }
 
 // slider is a bar of n cells filled to fraction f in [0,1].
-func (m *Model) slider(f float64, n int) string {
+func (st *styles) slider(f float64, n int) string {
 	k := clampInt(int(math.Round(clampFloat(f, 0, 1)*float64(n))), 0, n)
-	return m.st.bar.Render(strings.Repeat("█", k)) + m.st.barOff.Render(strings.Repeat("░", n-k))
+	return st.bar.Render(strings.Repeat("█", k)) + st.barOff.Render(strings.Repeat("░", n-k))
 }
 
 func clampInt(v, lo, hi int) int { return min(max(v, lo), hi) }

@@ -1,10 +1,8 @@
 package tui
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"image"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -65,10 +63,10 @@ func (m *Model) saveImage(s *session.Session) (string, error) {
 		return "", nil
 	}
 	base := strings.TrimSuffix(filepath.Base(m.path), filepath.Ext(m.path))
-	name := fmt.Sprintf("%s-%03d.png", base, len(s.History)+1)
 	rendered := &session.Session{Version: session.Version, Params: last.params}
 	rendered.Runtime.ORTVersion = s.Runtime.ORTVersion
-	if err := writePNG(filepath.Join(filepath.Dir(m.path), name), last.img, rendered); err != nil {
+	name, err := session.SaveNumberedPNG(filepath.Dir(m.path), base, len(s.History)+1, last.img, rendered)
+	if err != nil {
 		return "", err
 	}
 	s.History = append(s.History, session.Snapshot{
@@ -76,14 +74,6 @@ func (m *Model) saveImage(s *session.Session) (string, error) {
 		ImageSHA256: session.ImageHash(last.img), Params: rendered.Params,
 	})
 	return name, nil
-}
-
-func writePNG(path string, img image.Image, s *session.Session) error {
-	var buf bytes.Buffer
-	if err := session.EncodePNG(&buf, img, s); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	return session.WriteFileAtomic(path, buf.Bytes(), 0o644)
 }
 
 // autosave writes the unsaved session to the sibling .autosave file.
@@ -124,14 +114,12 @@ func (m *Model) openSession(path string) (tea.Cmd, error) {
 	m.sess, m.path, m.dirty = s, path, false
 	m.undo = undoStack{}
 	m.history.loadSession(s)
-	m.syncInputs()
-	m.tokens.retokenize(m)
-	m.sega.clamp(m)
+	syncCmd := m.broadcast(syncMsg{})
 	m.say("opened "+path, false)
 	if s.Model.Path != oldModel && s.Model.Path != "" && m.openEngine != nil {
-		return m.swapEngine(s.Model.Path, filepath.Dir(path)), nil
+		return tea.Batch(syncCmd, m.swapEngine(s.Model.Path, filepath.Dir(path))), nil
 	}
-	return m.schedule(), nil
+	return tea.Batch(syncCmd, m.schedule()), nil
 }
 
 // swapEngine closes the current engine and opens the session's model, both off the UI

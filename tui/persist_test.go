@@ -9,8 +9,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"github.com/nudge-studio/nudge/runtime"
 	"github.com/nudge-studio/nudge/session"
+	"github.com/nudge-studio/nudge/techniques"
 )
 
 // finishRender plays a whole render of the current job with picture img.
@@ -34,8 +37,8 @@ func TestSaveWritesSessionImageAndSnapshot(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.Prompt != "a red fox" || len(s.SEGA.Concepts) != 1 || s.SEGA.Concepts[0].Weight != 1.1 {
-		t.Fatalf("saved params: prompt %q sega %+v", s.Prompt, s.SEGA)
+	if s.Prompt != "a red fox" || len(techniques.SEGAOf(&s.Params).Concepts) != 1 || techniques.SEGAOf(&s.Params).Concepts[0].Weight != 1.1 {
+		t.Fatalf("saved params: prompt %q sega %+v", s.Prompt, techniques.SEGAOf(&s.Params))
 	}
 	if len(s.History) != 1 || s.History[0].Params.Prompt != "a red fox" || s.History[0].ImageSHA256 != session.ImageHash(img) {
 		t.Fatalf("history %+v, want one snapshot of the render with its image hash", s.History)
@@ -70,7 +73,7 @@ func TestOpenSessionWithCtrlO(t *testing.T) {
 	keys(m, "ctrl+o")
 	send(m, namedKeys["ctrl+u"])
 	keys(m, path, "enter")
-	if m.path != path || m.sess.Prompt != "a lighthouse" || m.prompt.Value() != "a lighthouse" {
+	if m.path != path || m.sess.Prompt != "a lighthouse" || m.prompt.in.Value() != "a lighthouse" {
 		t.Fatalf("after open: path %q prompt %q (%q)", m.path, m.sess.Prompt, m.notice)
 	}
 	settle(m)
@@ -81,8 +84,9 @@ func TestOpenSessionWithCtrlO(t *testing.T) {
 	keys(m, "ctrl+o")
 	send(m, namedKeys["ctrl+u"])
 	keys(m, filepath.Join(t.TempDir(), "missing.toml"), "enter")
-	if !m.noticeBad || m.editing != editOpen {
-		t.Fatalf("opening a missing file: notice %q, editing %d", m.notice, m.editing)
+	msg := ansi.Strip(m.viewMessage())
+	if !m.open.active || !strings.Contains(msg, "missing.toml") || !strings.Contains(msg, "cannot open") {
+		t.Fatalf("opening a missing file: dialog open %v, message line %q", m.open.active, msg)
 	}
 }
 
@@ -96,11 +100,11 @@ func TestHistoryRestoresParameters(t *testing.T) {
 	settle(m)
 	finishRender(m, gradient(32, 32))
 	keys(m, "shift+tab")
-	if m.focus != paneHistory {
+	if m.focused() != pane(m.history) {
 		t.Fatalf("focus %d, want history", m.focus)
 	}
 	keys(m, "left", "enter")
-	if m.sess.Prompt != "first" || m.prompt.Value() != "first" || m.preview.label != "history 1" {
+	if m.sess.Prompt != "first" || m.prompt.in.Value() != "first" || m.preview.label != "history 1" {
 		t.Fatalf("restoring render 1: prompt %q, preview %q", m.sess.Prompt, m.preview.label)
 	}
 	keys(m, "right", "enter")

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"image"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -15,8 +16,10 @@ import (
 type renderState struct {
 	debounce time.Duration
 	gen      int  // bumped by every change; a debounceMsg of an older generation is ignored
-	ready    bool // the model is open
+	ready    bool // the model is open and its size rule known
 	info     *runtime.ModelInfo
+	// downsampling is the open model's size rule (app.SizeMultiple); 1 until known.
+	downsampling int
 
 	job       int    // the job whose events are shown; older jobs' events are ignored
 	jobKey    string // what the current job renders, to skip resubmitting the same thing
@@ -50,7 +53,11 @@ func (m *Model) submit(force bool) tea.Cmd {
 	if !force && key == m.render.jobKey && m.render.state != "failed" {
 		return nil
 	}
-	req, err := app.BuildRequest(m.sess.Params)
+	err := app.SizeProblem(m.sess.Width, m.sess.Height, m.render.downsampling)
+	var req runtime.Request
+	if err == nil {
+		req, err = app.BuildRequest(m.sess.Params)
+	}
 	if err == nil {
 		err = req.Validate()
 	}
@@ -59,7 +66,7 @@ func (m *Model) submit(force bool) tea.Cmd {
 		return nil
 	}
 	req.Preview, req.PreviewEvery = m.preview.decoder, m.preview.every
-	m.tokens.setAttention(nil, 0)
+	m.broadcast(runRestartMsg{})
 	m.render.job = m.engine.Submit(req)
 	m.render.jobKey, m.render.jobParams = key, cloneParams(m.sess.Params)
 	m.render.state, m.render.detail = "queued", ""
@@ -113,15 +120,29 @@ func (m *Model) onReady(ev runtime.Ready) tea.Cmd {
 		m.render.state, m.render.detail = "model failed", oneLine(ev.Err.Error())
 		return nil
 	}
-	m.render.ready, m.render.info, m.render.state = true, ev.Model, "ready"
+	m.render.info, m.render.state = ev.Model, "ready"
 	if ev.Model != nil && m.sess.Runtime.Provider == "" {
 		m.sess.Runtime.Provider = ev.Model.Provider
 	}
-	if ev.Model != nil {
-		m.tokens.modelDir = ev.Model.Dir
+	return tea.Batch(m.broadcast(readyMsg{info: ev.Model}), sizeRule(m.modelDir()))
+}
+
+// sizeRule reads the model's size rule off the UI goroutine (it loads the UNet's graph);
+// the first render waits for it, so a size the model cannot take never reaches ORT.
+func sizeRule(dir string) tea.Cmd {
+	return func() tea.Msg {
+		d, err := app.UNetDownsampling(dir)
+		if err != nil {
+			d = 1 // a graph the finder cannot read: sides stay multiples of 8
+		}
+		return sizeRuleMsg{downsampling: d}
 	}
-	m.tokens.retokenize(m)
-	return m.submit(true)
+}
+
+// onSizeRule installs the model's size rule and starts the first render.
+func (m *Model) onSizeRule(msg sizeRuleMsg) tea.Cmd {
+	m.render.downsampling, m.render.ready = msg.downsampling, true
+	return tea.Batch(m.broadcast(msg), m.submit(true))
 }
 
 func (m *Model) onStep(ev runtime.Step) tea.Cmd {
@@ -129,12 +150,12 @@ func (m *Model) onStep(ev runtime.Step) tea.Cmd {
 	r.state, r.step, r.steps = "rendering", ev.Step, ev.Steps
 	r.stepTime += ev.Timings.Total
 	r.timed++
-	m.showAttention(ev.Stats)
+	statsCmd := m.broadcast(statsMsg{stats: ev.Stats})
 	label := fmt.Sprintf("step %d/%d", ev.Step, ev.Steps)
 	if ev.Image != nil { // decoded by the engine (TAESD or VAE)
-		return m.preview.showImage(ev.Image, label)
+		return tea.Batch(statsCmd, m.preview.showImage(ev.Image, label))
 	}
-	return m.preview.showLatents(ev.Latents, label)
+	return tea.Batch(statsCmd, m.preview.showLatents(ev.Latents, label))
 }
 
 func (m *Model) onDone(ev runtime.Done) tea.Cmd {
@@ -165,32 +186,7 @@ func (r *renderState) eta() time.Duration {
 	return per * time.Duration(max(r.steps-r.step, 0))
 }
 
-// showAttention hands attend-and-excite's latest per-token peaks and loss (first image of
-// the batch), as the step event's stats carry them, to the token pane's bars.
-func (m *Model) showAttention(stats []runtime.TechniqueStats) {
-	for _, ts := range stats {
-		if ts.Technique != "attend_excite" {
-			continue
-		}
-		var tokens, peaks []float64
-		loss := 0.0
-		for _, st := range ts.Stats {
-			switch st.Name {
-			case "token":
-				tokens = st.Values
-			case "peak":
-				peaks = st.Values
-			case "loss":
-				loss = st.Value
-			}
-		}
-		if len(tokens) == 0 || len(tokens) != len(peaks) {
-			return
-		}
-		byIndex := map[int]float64{}
-		for i, t := range tokens {
-			byIndex[int(t)] = peaks[i]
-		}
-		m.tokens.setAttention(byIndex, loss)
-	}
+// showImage puts a picture in the preview (host, for the panes).
+func (m *Model) showImage(img image.Image, label string) tea.Cmd {
+	return m.preview.showImage(img, label)
 }

@@ -27,12 +27,12 @@ func (m *Model) viewHeader() string {
 // confirmation, or the latest notice.
 func (m *Model) viewMessage() string {
 	switch {
-	case m.editing == editOpen:
-		return "open session: " + m.fieldView() + m.st.dim.Render("  (enter opens, esc cancels)")
+	case m.open.active:
+		return m.open.view(&m.st)
 	case m.quitSure:
 		return m.st.warn.Render("unsaved changes (autosaved) — q again quits, ctrl+s saves, any other key stays")
 	case m.notice == "":
-		return ""
+		return m.st.dim.Render("  " + m.focused().hint(m))
 	case m.noticeBad:
 		return m.st.err.Render(session.Sanitize(m.notice))
 	}

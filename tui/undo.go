@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"maps"
 	"slices"
 
 	"github.com/nudge-studio/nudge/session"
@@ -58,31 +57,6 @@ func (u *undoStack) redo(cur session.Params) (session.Params, bool) {
 	return next, true
 }
 
-// cloneParams deep-copies what the studio edits (technique blocks and their slices), so an
-// undo entry never shares memory with the live parameters. Maps the studio never edits
-// (model file hashes, scheduler options, unknown tables) are copied one level deep.
-func cloneParams(p session.Params) session.Params {
-	q := p
-	q.Model.Files = maps.Clone(p.Model.Files)
-	q.Sampler.Options = maps.Clone(p.Sampler.Options)
-	q.Extra = maps.Clone(p.Extra)
-	if p.SEGA != nil {
-		s := *p.SEGA
-		s.Concepts = slices.Clone(p.SEGA.Concepts)
-		for i, c := range s.Concepts {
-			if c.Cooldown != nil {
-				v := *c.Cooldown
-				s.Concepts[i].Cooldown = &v
-			}
-		}
-		q.SEGA = &s
-	}
-	if p.AttendExcite != nil {
-		a := *p.AttendExcite
-		a.Tokens = slices.Clone(p.AttendExcite.Tokens)
-		a.TokenTexts = slices.Clone(p.AttendExcite.TokenTexts)
-		a.Thresholds = maps.Clone(p.AttendExcite.Thresholds)
-		q.AttendExcite = &a
-	}
-	return q
-}
+// cloneParams deep-copies the parameters (technique blocks included), so an undo entry
+// never shares memory with the live parameters.
+func cloneParams(p session.Params) session.Params { return p.Clone() }

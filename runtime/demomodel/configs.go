@@ -27,7 +27,7 @@ func writeJSON(path string, v any) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
-	return os.WriteFile(path, buf.Bytes(), 0o644)
+	return os.WriteFile(path, buf.Bytes(), 0o666)
 }
 
 // schedulerConfig is SD 1.5's scheduler/scheduler_config.json (runwayml/stable-diffusion-v1-5,

@@ -96,7 +96,7 @@ func (c *component) saveExternal(ctx context.Context, modelPath, dataPath string
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(modelPath, b, 0o644); err != nil {
+	if err := os.WriteFile(modelPath, b, 0o666); err != nil {
 		return err
 	}
 	return writeFileStreamed(dataPath, func(out *bufio.Writer) error {

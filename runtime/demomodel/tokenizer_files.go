@@ -28,7 +28,7 @@ func writeTokenizer(dir string, v bpeVocab) error {
 	for _, m := range v.merges {
 		merges.WriteString(m[0] + " " + m[1] + "\n")
 	}
-	if err := os.WriteFile(filepath.Join(dir, "merges.txt"), []byte(merges.String()), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "merges.txt"), []byte(merges.String()), 0o666); err != nil {
 		return err
 	}
 	special := map[string]any{

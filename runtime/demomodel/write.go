@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/nudge-studio/nudge/atomicfile"
 	"github.com/nudge-studio/nudge/runtime/onnxgraph/onnxpb"
 )
 
@@ -102,7 +103,8 @@ func Write(ctx context.Context, dir string, o Options) error {
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return fmt.Errorf("demo model: %w", err)
 	}
-	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(dir)+".partial-")
+	atomicfile.RemoveStale(parent) // folders half-written by a killed nudge
+	tmp, err := atomicfile.MkdirTemp(parent, filepath.Base(dir))
 	if err != nil {
 		return fmt.Errorf("demo model: %w", err)
 	}

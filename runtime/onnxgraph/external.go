@@ -101,6 +101,10 @@ func (m *Model) addExternal(files map[string]*ExternalFile, t *onnxpb.TensorProt
 			return badModel(m.Path, "keep the weights file next to the model, as the export wrote it",
 				"external data file %q is missing", sanitize(ref.location))
 		}
+		if !st.Mode().IsRegular() { // ORT would block reading a FIFO
+			return badModel(m.Path, "point the model at its own weights file",
+				"external data file %q is a %s, not a regular file", sanitize(ref.location), modeKind(st.Mode()))
+		}
 		f.Size = st.Size()
 		files[ref.location] = f
 	}

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/nudge-studio/nudge/atomicfile"
 	"github.com/nudge-studio/nudge/runtime/onnxgraph/onnxpb"
 )
 
@@ -38,7 +39,8 @@ func (m *Model) SaveWithExternalData(path, dataName string) error {
 // dataPath once every old source has been read, then points each tensor at its bytes. Small
 // tensors that were external become inline, so nothing refers to the old folder any more.
 func (m *Model) writeDataFile(dataPath, location string) error {
-	f, err := os.CreateTemp(filepath.Dir(dataPath), ".nudge-data-*")
+	atomicfile.RemoveStale(filepath.Dir(dataPath))
+	f, err := atomicfile.CreateTemp(filepath.Dir(dataPath), filepath.Base(dataPath), 0o666)
 	if err != nil {
 		return fmt.Errorf("creating %s: %w", sanitize(dataPath), err)
 	}
@@ -79,9 +81,6 @@ func (m *Model) writeDataFile(dataPath, location string) error {
 	}
 	if err := f.Close(); err != nil {
 		return fmt.Errorf("writing %s: %w", sanitize(dataPath), err)
-	}
-	if err := os.Chmod(f.Name(), 0o644); err != nil {
-		return err
 	}
 	if err := os.Rename(f.Name(), dataPath); err != nil {
 		return fmt.Errorf("writing %s: %w", sanitize(dataPath), err)

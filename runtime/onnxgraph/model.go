@@ -7,14 +7,14 @@ package onnxgraph
 
 import (
 	"errors"
-	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"google.golang.org/protobuf/proto"
 
+	"github.com/nudge-studio/nudge/runtime/modelfile"
 	"github.com/nudge-studio/nudge/runtime/onnxgraph/onnxpb"
 )
 
@@ -71,18 +71,15 @@ func Load(path string) (*Model, error) {
 
 // readModelFile maps the file and extracts its skeleton.
 func readModelFile(path string) (*skeleton, error) {
-	f, err := os.Open(path)
+	f, st, err := modelfile.Open(path)
+	var nr *modelfile.NotRegularError
+	if errors.As(err, &nr) && nr.Mode.IsDir() {
+		return nil, badModel(path, "pass the .onnx file inside it, or use `nudge inspect` on a pipeline folder", "is a folder, not an .onnx file")
+	}
 	if err != nil {
 		return nil, openError(path, err)
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, openError(path, err)
-	}
-	if st.IsDir() {
-		return nil, badModel(path, "pass the .onnx file inside it, or use `nudge inspect` on a pipeline folder", "is a folder, not an .onnx file")
-	}
 	if st.Size() == 0 {
 		return nil, badModel(path, "export or download it again", "is empty")
 	}
@@ -105,7 +102,27 @@ func openError(path string, err error) error {
 	if errors.Is(err, fs.ErrPermission) {
 		return badModel(path, "check its permissions", "cannot be read")
 	}
-	return fmt.Errorf("%s: %w", sanitize(path), err)
+	var nr *modelfile.NotRegularError
+	if errors.As(err, &nr) {
+		return badModel(path, "point nudge at the model's own files", "is a %s, not a regular file", modeKind(nr.Mode))
+	}
+	if errors.Is(err, syscall.ELOOP) {
+		return badModel(path, "fix the link", "is a symbolic link loop")
+	}
+	// Any other failure to open a file the user named is still the user's to look into.
+	return badModel(path, "check the file", "cannot be opened: %s", firstLine(err))
+}
+
+func modeKind(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeNamedPipe != 0:
+		return "FIFO"
+	case m&fs.ModeSocket != 0:
+		return "socket"
+	case m&fs.ModeDevice != 0:
+		return "device"
+	}
+	return "special file"
 }
 
 // checkModel rejects protobufs that decode but are not models: every ONNX model imports at

@@ -131,3 +131,13 @@ func attnKind(path string) string {
 	}
 	return ""
 }
+
+// DownBlocks is the number of down blocks of a diffusers UNet graph, read from its node
+// names (0 when they carry no module paths).
+func DownBlocks(m *Model) int {
+	var names []string
+	for _, n := range m.Graph().GetNode() {
+		names = append(names, n.GetName())
+	}
+	return countDownBlocks(names)
+}

@@ -8,6 +8,7 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
+	"github.com/nudge-studio/nudge/atomicfile"
 	"github.com/nudge-studio/nudge/runtime/onnxgraph/onnxpb"
 )
 
@@ -168,25 +169,10 @@ func (m *Model) adoptSource(path string, data []byte) error {
 	return nil
 }
 
-// writeAtomic writes data to a temporary file beside path and renames it into place.
+// writeAtomic writes data to a temporary file beside path and renames it into place; a new
+// file's mode follows the umask (atomicfile).
 func writeAtomic(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), ".nudge-save-*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	_, err = f.Write(data)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(tmp, 0o644)
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		_ = os.Remove(tmp)
+	if err := atomicfile.WriteFile(path, data, 0o666); err != nil {
 		return fmt.Errorf("saving %s: %w", sanitize(path), err)
 	}
 	return nil

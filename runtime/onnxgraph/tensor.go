@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 
+	"github.com/nudge-studio/nudge/runtime/modelfile"
 	"github.com/nudge-studio/nudge/runtime/onnxgraph/onnxpb"
 )
 
@@ -75,15 +76,11 @@ func (m *Model) tensorBytes(t *onnxpb.TensorProto) ([]byte, error) {
 // readSpan reads n bytes at off from a file, with an error naming the file if it is short.
 // The size is checked before allocating, since offsets and lengths come from the model.
 func readSpan(path string, off, n int64) ([]byte, error) {
-	f, err := os.Open(path)
+	f, st, err := modelfile.Open(path)
 	if err != nil {
 		return nil, openError(path, err)
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", sanitize(path), err)
-	}
 	if n < 0 || off < 0 || off > st.Size() || n > st.Size()-off {
 		return nil, badModel(path, "the file looks truncated or the model is corrupt", "has %d bytes; the model wants %d at offset %d", st.Size(), n, off)
 	}

@@ -80,15 +80,38 @@ func Init(path string) error {
 		return libraryError(fmt.Sprintf("onnx runtime library %s: not found — run `make setup`, or set %s or runtime.library in the config", path, LibraryEnv))
 	}
 	ortgo.SetSharedLibraryPath(path)
-	if err := ortgo.InitializeEnvironment(ortgo.WithLogLevelError()); err != nil {
+	quietEnvironment()
+	if err := ortgo.InitializeEnvironment(ortgo.WithLogLevelFatal()); err != nil {
 		return libraryError(fmt.Sprintf("onnx runtime library %s: %v — nudge needs ONNX Runtime ≥ %s", path, firstLine(err), MinVersion))
 	}
 	if v := ortgo.GetVersion(); !AtLeast(v, MinVersion) {
 		_ = ortgo.DestroyEnvironment()
 		return libraryError(fmt.Sprintf("onnx runtime library %s is version %s; nudge needs ≥ %s", path, v, MinVersion))
 	}
+	// DisableTelemetryEvents stops ORT's event tracing (ETW on Windows); the files and uploads
+	// of ORT 1.30's Linux telemetry are stopped by ORT_DISABLE_TELEMETRY, set above.
+	_ = ortgo.DisableTelemetry()
 	envPath = path
 	return nil
+}
+
+// LogPolicy says, for `nudge doctor` and docs/reliability.md, where ONNX Runtime's own log
+// goes. onnxruntime_go v1.27.0 wraps neither CreateEnvWithCustomLogger nor
+// SetUserLoggingFunction, and ORT's default logger writes to the process's stderr — over the
+// studio, with node names from the model in it (OSC 0/52 sequences set the title and the
+// clipboard). So the environment and every session log at FATAL only, which ORT emits just
+// before it aborts; every error reaches the user as the status ORT returns, which nudge
+// sanitises before any terminal sees it.
+const LogPolicy = "ONNX Runtime's own log is off (severity FATAL); its errors reach you in nudge's messages, sanitised; telemetry off (ORT_DISABLE_TELEMETRY=1, DisableTelemetryEvents)"
+
+// quietEnvironment turns off what ORT does on its own before the environment exists: ORT 1.30
+// on Linux starts a telemetry system that writes $XDG_CACHE_HOME/Microsoft/DeveloperTools/
+// .onnxruntime/{deviceid,onnxruntime.db} and may upload events; ORT_DISABLE_TELEMETRY=1 (read
+// by ORT's posix telemetry.cc) stops it. A user's own setting of the variable is kept.
+func quietEnvironment() {
+	if _, set := os.LookupEnv("ORT_DISABLE_TELEMETRY"); !set {
+		_ = os.Setenv("ORT_DISABLE_TELEMETRY", "1")
+	}
 }
 
 // RuntimeVersion reports the loaded library's version, or "" before Init.

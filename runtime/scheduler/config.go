@@ -3,12 +3,15 @@ package scheduler
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"maps"
 	"math"
-	"os"
 	"slices"
 	"sort"
+
+	"github.com/nudge-studio/nudge/runtime/modelfile"
 )
 
 // Config is a diffusers scheduler_config.json: the values of the keys the file sets. Keys the file
@@ -74,11 +77,24 @@ func keyKindOf(key string) (keyKind, bool) {
 	return 0, false
 }
 
+// maxConfigBytes bounds scheduler_config.json; diffusers writes well under a kilobyte.
+const maxConfigBytes = 1 << 20
+
+// unwrapPath drops the path an *fs.PathError repeats, since ConfigError names the file.
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
 // LoadConfig reads and parses a scheduler/scheduler_config.json file.
 func LoadConfig(path string) (Config, error) {
-	data, err := os.ReadFile(path)
+	data, err := modelfile.ReadFile(path, maxConfigBytes)
 	if err != nil {
-		return Config{}, fmt.Errorf("scheduler config: %w", err)
+		return Config{}, &ConfigError{Source: path, Msg: "cannot read the scheduler config: " + errText(unwrapPath(err)) +
+			" — a Stable Diffusion ONNX export has scheduler/scheduler_config.json"}
 	}
 	return ParseConfig(data, path)
 }

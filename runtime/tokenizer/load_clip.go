@@ -5,8 +5,9 @@ import (
 	"bytes"
 	"compress/gzip"
 	"io"
-	"os"
 	"strings"
+
+	"github.com/nudge-studio/nudge/runtime/modelfile"
 )
 
 // clipMergeCount is how many merges CLIP uses from its merges file: simple_tokenizer.py keeps
@@ -18,7 +19,7 @@ const clipMergeCount = 49152 - 256 - 2
 // the vocabulary is derived as CLIP derives it: the byte symbols, the same with "</w>", each
 // merge joined, then <|startoftext|> and <|endoftext|>.
 func loadCLIPMerges(path string) (*Tokenizer, error) {
-	f, err := os.Open(path)
+	f, _, err := modelfile.Open(path)
 	if err != nil {
 		return nil, statError(path, err)
 	}

@@ -6,9 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/nudge-studio/nudge/runtime/modelfile"
 )
 
 // Files of a Hugging Face CLIPTokenizer folder (transformers' CLIPTokenizer.save_pretrained).
@@ -23,12 +24,16 @@ const (
 // in use are a few hundred thousand, and the decoder is a slice indexed by id.
 const maxVocabID = 1 << 20
 
+// maxTokenizerFileBytes bounds each tokenizer file read whole: CLIP's vocab.json is 1.6 MB,
+// the largest BPE vocabularies a few tens of megabytes.
+const maxTokenizerFileBytes = 256 << 20
+
 // loadHFFolder reads vocab.json, merges.txt and, when present, the special-token settings.
 func loadHFFolder(dir string) (*Tokenizer, error) {
 	files := map[string][]byte{}
 	for _, name := range []string{hfVocabFile, hfMergesFile, hfConfigFile, hfSpecialsFile} {
 		path := filepath.Join(dir, name)
-		data, err := os.ReadFile(path)
+		data, err := modelfile.ReadFile(path, maxTokenizerFileBytes)
 		optional := name == hfConfigFile || name == hfSpecialsFile
 		if optional && errors.Is(err, fs.ErrNotExist) {
 			continue

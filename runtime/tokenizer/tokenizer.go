@@ -97,3 +97,20 @@ func (t *Tokenizer) Piece(id int) string {
 	}
 	return t.decoder[id]
 }
+
+// ID is the id of a vocabulary entry (byte-level, "</w>" ending a word), e.g. ",</w>".
+func (t *Tokenizer) ID(piece string) (int, bool) {
+	id, ok := t.encoder[piece]
+	return id, ok
+}
+
+// EncodeContent is the prompt's token ids without start and end tokens, untruncated (Hugging
+// Face's tokenizer with add_special_tokens=False, truncation=False).
+func (t *Tokenizer) EncodeContent(text string) []int {
+	toks := t.Tokenize(text)
+	ids := make([]int, len(toks)-2)
+	for i, tok := range toks[1 : len(toks)-1] {
+		ids[i] = tok.ID
+	}
+	return ids
+}
