@@ -144,16 +144,20 @@ func newTrainLine(w io.Writer) *trainLine {
 
 func (l *trainLine) update(stage string, p train.Progress) {
 	final := p.Step == p.Total
+	text := p.String()
+	if stage == recipe.StageDataset {
+		text = fmt.Sprintf("encoded %d/%d  %.0f images/s  ETA %s", p.Step, p.Total, p.ItPerSec, p.ETA.Round(time.Second))
+	}
 	switch {
 	case l.tty && (final || time.Since(l.last) > 200*time.Millisecond):
-		fmt.Fprintf(l.w, "\r\x1b[K%-9s %s", stage, p.String())
+		fmt.Fprintf(l.w, "\r\x1b[K%-9s %s", stage, text)
 		l.drawn, l.last = true, time.Now()
 		if final {
 			fmt.Fprintln(l.w)
 			l.drawn = false
 		}
-	case !l.tty && (final || p.Step%50 == 0):
-		fmt.Fprintf(l.w, "%-9s %s\n", stage, p.String())
+	case !l.tty && (final || p.Step%50 == 0 || stage == recipe.StageDataset && p.Step%1024 == 0):
+		fmt.Fprintf(l.w, "%-9s %s\n", stage, text)
 	}
 }
 

@@ -40,7 +40,7 @@ const Prediction = "v_prediction"
 // measured one scaling factor, 1 / std of the latents; the shapes autoencoder's channels have
 // different means and spreads (a KL weight this small does not centre them), so each channel
 // is standardised by its own mean and std, as diffusers' latents_mean / latents_std allow.
-func EncodeDataset(ctx context.Context, initDir string, vae map[string]train.Param, n int, seed uint64, threads int) (*Dataset, error) {
+func EncodeDataset(ctx context.Context, initDir string, vae map[string]train.Param, n int, seed uint64, threads int, progress func(done, total int)) (*Dataset, error) {
 	enc, err := train.LoadModel(filepath.Join(initDir, "vae_encoder", "model.onnx"))
 	if err != nil {
 		return nil, err
@@ -48,6 +48,11 @@ func EncodeDataset(ctx context.Context, initDir string, vae map[string]train.Par
 	if enc, err = withParams(enc, vae, prefixEncoder); err != nil {
 		return nil, err
 	}
+	s, err := openSession(enc, threads)
+	if err != nil {
+		return nil, err
+	}
+	defer s.close()
 	const chunk = 64
 	d := &Dataset{}
 	rng := noise.NewTorchCPU(seed ^ 0xda7a)
@@ -59,18 +64,18 @@ func EncodeDataset(ctx context.Context, initDir string, vae map[string]train.Par
 		k := min(chunk, n-start)
 		var pix []float32
 		for i := start; i < start+k; i++ {
-			s, err := shapes.Generate(sampleSeed(seed, i), shapes.Options{})
+			sample, err := shapes.Generate(sampleSeed(seed, i), shapes.Options{})
 			if err != nil {
 				return nil, err
 			}
-			pix = imagePixels(pix, s.Image)
-			caption := s.Caption
-			if float64(s.Seed%1000)/1000 < DropCaption {
+			pix = imagePixels(pix, sample.Image)
+			caption := sample.Caption
+			if float64(sample.Seed%1000)/1000 < DropCaption {
 				caption = ""
 			}
 			d.Captions = append(d.Captions, caption)
 		}
-		moments, _, err := forward(enc, enc.Graph.Input[0].GetName(), []int64{int64(k), 3, ImageSize, ImageSize}, pix, threads)
+		moments, _, err := s.run([]int64{int64(k), 3, ImageSize, ImageSize}, pix)
 		if err != nil {
 			return nil, err
 		}
@@ -82,6 +87,9 @@ func EncodeDataset(ctx context.Context, initDir string, vae map[string]train.Par
 				std := math.Exp(0.5 * float64(m[per+j]))
 				d.Latents = append(d.Latents, float32(float64(m[j])+std*float64(eps[i*per+j])))
 			}
+		}
+		if progress != nil {
+			progress(start+k, n)
 		}
 	}
 	d.standardise(lat * lat)

@@ -30,38 +30,64 @@ func withParams(m *onnxpb.ModelProto, params map[string]train.Param, prefix stri
 	return out, nil
 }
 
-// forward runs a float32 model once on one float32 input and returns its first output.
-func forward(m *onnxpb.ModelProto, input string, shape []int64, data []float32, threads int) ([]float32, []int64, error) {
+// session runs a float32 model with one float32 input and returns its first output; the
+// dataset encoder reuses one for all its chunks (opening an ORT session optimises the graph
+// each time).
+type session struct {
+	s             *ortgo.DynamicAdvancedSession
+	so            *ortgo.SessionOptions
+	input, output string
+}
+
+func openSession(m *onnxpb.ModelProto, threads int) (*session, error) {
 	raw, err := proto.Marshal(m)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	so, err := sessionOptions(threads)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	defer so.Destroy()
-	output := m.Graph.Output[0].GetName()
-	s, err := ortgo.NewDynamicAdvancedSessionWithONNXData(raw, []string{input}, []string{output}, so)
+	in, out := m.Graph.Input[0].GetName(), m.Graph.Output[0].GetName()
+	s, err := ortgo.NewDynamicAdvancedSessionWithONNXData(raw, []string{in}, []string{out}, so)
 	if err != nil {
-		return nil, nil, err
+		so.Destroy()
+		return nil, err
 	}
-	defer s.Destroy()
+	return &session{s: s, so: so, input: in, output: out}, nil
+}
+
+func (s *session) close() {
+	s.s.Destroy()
+	s.so.Destroy()
+}
+
+func (s *session) run(shape []int64, data []float32) ([]float32, []int64, error) {
 	in, err := ortgo.NewTensor(ortgo.NewShape(shape...), data)
 	if err != nil {
 		return nil, nil, err
 	}
 	defer in.Destroy()
 	outs := []ortgo.Value{nil}
-	if err := s.Run([]ortgo.Value{in}, outs); err != nil {
+	if err := s.s.Run([]ortgo.Value{in}, outs); err != nil {
 		return nil, nil, err
 	}
 	defer outs[0].Destroy()
 	t, ok := outs[0].(*ortgo.Tensor[float32])
 	if !ok {
-		return nil, nil, fmt.Errorf("%s is not float32", output)
+		return nil, nil, fmt.Errorf("%s is not float32", s.output)
 	}
 	return append([]float32{}, t.GetData()...), t.GetShape(), nil
+}
+
+// forward runs a float32 model once on one float32 input.
+func forward(m *onnxpb.ModelProto, shape []int64, data []float32, threads int) ([]float32, []int64, error) {
+	s, err := openSession(m, threads)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer s.close()
+	return s.run(shape, data)
 }
 
 // Reconstruct runs images (N×3×S×S in [−1, 1]) through the trained autoencoder — the
@@ -81,7 +107,7 @@ func Reconstruct(initDir string, vae map[string]train.Param, images []float32, s
 	if dec, err = withParams(dec, vae, prefixDecoder); err != nil {
 		return nil, err
 	}
-	moments, ms, err := forward(enc, enc.Graph.Input[0].GetName(), shape, images, threads)
+	moments, ms, err := forward(enc, shape, images, threads)
 	if err != nil {
 		return nil, err
 	}
@@ -90,6 +116,6 @@ func Reconstruct(initDir string, vae map[string]train.Param, images []float32, s
 	for i := int64(0); i < n; i++ {
 		mean = append(mean, moments[i*2*per:i*2*per+per]...)
 	}
-	out, _, err := forward(dec, dec.Graph.Input[0].GetName(), []int64{n, 4, ms[2], ms[3]}, mean, threads)
+	out, _, err := forward(dec, []int64{n, 4, ms[2], ms[3]}, mean, threads)
 	return out, err
 }

@@ -16,12 +16,12 @@ import (
 
 // Metadata keys of a family weights file.
 const (
-	MetaLatentsMean   = "latents_mean"
-	MetaLatentsStd    = "latents_std"
-	MetaPrediction    = "prediction_type"
-	MetaInitSeed      = "init_seed"
-	MetaRecipe        = "recipe"
-	MetaArchitecture  = "architecture"
+	MetaLatentsMean  = "latents_mean"
+	MetaLatentsStd   = "latents_std"
+	MetaPrediction   = "prediction_type"
+	MetaInitSeed     = "init_seed"
+	MetaRecipe       = "recipe"
+	MetaArchitecture = "architecture"
 )
 
 // components maps each weights-file prefix to its folder in the model.

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"time"
 
 	"github.com/nudge-studio/nudge/runtime/demomodel"
 	"github.com/nudge-studio/nudge/runtime/tokenizer"
@@ -23,6 +24,10 @@ type Recipe struct {
 	VAE         Stage
 	Diffusion   Stage
 }
+
+// StageDataset names the encoding of the diffusion stage's scenes in progress reports; its
+// Progress counts images (no loss).
+const StageDataset = "dataset"
 
 // Default is the recipe of the committed shapes family.
 func Default() Recipe {
@@ -54,7 +59,7 @@ func (r Recipe) Run(ctx context.Context, workDir string, threads int, progress f
 	if err != nil {
 		return nil, err
 	}
-	data, err := r.dataset(ctx, workDir, initDir, vae, threads)
+	data, err := r.dataset(ctx, workDir, initDir, vae, threads, progress)
 	if err != nil {
 		return nil, err
 	}
@@ -155,12 +160,22 @@ func (r Recipe) stage(ctx context.Context, workDir, name string, threads int, pr
 }
 
 // dataset encodes the diffusion stage's scenes once and keeps them in dataset.safetensors.
-func (r Recipe) dataset(ctx context.Context, workDir, initDir string, vae map[string]train.Param, threads int) (*Dataset, error) {
+func (r Recipe) dataset(ctx context.Context, workDir, initDir string, vae map[string]train.Param, threads int, progress func(string, train.Progress)) (*Dataset, error) {
 	path := filepath.Join(workDir, "dataset.safetensors")
 	if raw, err := os.ReadFile(path); err == nil {
 		return decodeDataset(raw)
 	}
-	d, err := EncodeDataset(ctx, initDir, vae, r.DatasetSize, r.DataSeed, threads)
+	start := time.Now()
+	report := func(done, total int) {
+		if progress == nil {
+			return
+		}
+		el := time.Since(start)
+		rate := float64(done) / max(el.Seconds(), 1e-9)
+		progress(StageDataset, train.Progress{Step: done, Total: total, ItPerSec: rate, Elapsed: el,
+			ETA: time.Duration(float64(total-done) / max(rate, 1e-9) * float64(time.Second))})
+	}
+	d, err := EncodeDataset(ctx, initDir, vae, r.DatasetSize, r.DataSeed, threads, report)
 	if err != nil {
 		return nil, err
 	}

@@ -112,7 +112,7 @@ func TestVAELossMatchesComponents(t *testing.T) {
 	}
 
 	img, eps := batch[src.Image], batch[src.Eps]
-	moments, _, err := forward(enc, "sample", img.Shape, img.F32, 1)
+	moments, _, err := forward(enc, img.Shape, img.F32, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,7 +127,7 @@ func TestVAELossMatchesComponents(t *testing.T) {
 		}
 	}
 	kl /= float64(len(z))
-	recon, _, err := forward(dec, "latent_sample", eps.Shape, z, 1)
+	recon, _, err := forward(dec, eps.Shape, z, 1)
 	if err != nil {
 		t.Fatal(err)
 	}

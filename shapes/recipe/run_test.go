@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/nudge-studio/nudge/runtime"
@@ -31,8 +32,8 @@ func TestRunMaterializeRender(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(seen) != 5 || seen[0] != "vae" || seen[4] != "diffusion" {
-		t.Errorf("progress came from stages %v, want 2× vae then 3× diffusion", seen)
+	if want := []string{"vae", "vae", StageDataset, "diffusion", "diffusion", "diffusion"}; !slices.Equal(seen, want) {
+		t.Errorf("progress came from stages %v, want %v", seen, want)
 	}
 	for _, f := range []string{"vae.safetensors", "dataset.safetensors", "diffusion.safetensors", "vae.csv", "diffusion.csv"} {
 		if _, err := os.Stat(filepath.Join(work, f)); err != nil {
