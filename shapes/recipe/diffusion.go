@@ -123,10 +123,10 @@ func (d *Dataset) standardise(plane int) {
 }
 
 // TrainDiffusion runs the second stage: the text encoder and UNet from initDir, trained
-// together on the dataset with the ε-prediction loss. It returns the trained parameters with
+// together on the dataset with the diffusion loss (v-prediction, see Prediction). It returns the trained parameters with
 // the token-embedding table at full size again.
 func TrainDiffusion(ctx context.Context, initDir string, data *Dataset, s Stage) (map[string]train.Param, error) {
-	text, err := train.LoadModel(filepath.Join(initDir, "text_encoder", "model.onnx"))
+	text, table, full, err := trainingTable(initDir, data.Captions)
 	if err != nil {
 		return nil, err
 	}
@@ -135,11 +135,6 @@ func TrainDiffusion(ctx context.Context, initDir string, data *Dataset, s Stage)
 		return nil, err
 	}
 	tok, err := tokenizer.CLIP()
-	if err != nil {
-		return nil, err
-	}
-	table := newTokenTable(tok, append([]string{""}, data.Captions...), maxTokens)
-	full, err := table.shrink(text, "")
 	if err != nil {
 		return nil, err
 	}

@@ -93,11 +93,7 @@ func forward(m *onnxpb.ModelProto, shape []int64, data []float32, threads int) (
 // Reconstruct runs images (N×3×S×S in [−1, 1]) through the trained autoencoder — the
 // posterior mean, decoded — and returns the reconstructions.
 func Reconstruct(initDir string, vae map[string]train.Param, images []float32, shape []int64, threads int) ([]float32, error) {
-	enc, err := train.LoadModel(filepath.Join(initDir, "vae_encoder", "model.onnx"))
-	if err != nil {
-		return nil, err
-	}
-	dec, err := train.LoadModel(filepath.Join(initDir, "vae_decoder", "model.onnx"))
+	enc, dec, err := loadAutoencoder(initDir)
 	if err != nil {
 		return nil, err
 	}
@@ -118,4 +114,13 @@ func Reconstruct(initDir string, vae map[string]train.Param, images []float32, s
 	}
 	out, _, err := forward(dec, []int64{n, 4, ms[2], ms[3]}, mean, threads)
 	return out, err
+}
+
+// loadAutoencoder reads the encoder and decoder graphs of a model folder.
+func loadAutoencoder(dir string) (enc, dec *onnxpb.ModelProto, err error) {
+	if enc, err = train.LoadModel(filepath.Join(dir, "vae_encoder", "model.onnx")); err != nil {
+		return nil, nil, err
+	}
+	dec, err = train.LoadModel(filepath.Join(dir, "vae_decoder", "model.onnx"))
+	return enc, dec, err
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/nudge-studio/nudge/atomicfile"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -88,7 +89,7 @@ func writeTrained(root string, params map[string]train.Param) error {
 			return err
 		}
 		os.Remove(filepath.Join(root, c.folder, "model.onnx_data"))
-		if err := writeFileAtomic(path, raw); err != nil {
+		if err := atomicfile.WriteFile(path, raw, 0o666); err != nil {
 			return err
 		}
 	}
@@ -142,5 +143,5 @@ func editJSON(path string, set map[string]any) error {
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(path, append(out, '\n'))
+	return atomicfile.WriteFile(path, append(out, '\n'), 0o666)
 }

@@ -4,13 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/nudge-studio/nudge/atomicfile"
 	"os"
 	"path/filepath"
 	"strconv"
 	"time"
 
 	"github.com/nudge-studio/nudge/runtime/demomodel"
-	"github.com/nudge-studio/nudge/runtime/tokenizer"
 	"github.com/nudge-studio/nudge/runtime/train"
 )
 
@@ -109,17 +109,7 @@ func (r Recipe) Snapshot(workDir string) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("snapshot: %w", err)
 	}
-	initDir := filepath.Join(workDir, "init")
-	text, err := train.LoadModel(filepath.Join(initDir, "text_encoder", "model.onnx"))
-	if err != nil {
-		return nil, err
-	}
-	tok, err := tokenizer.CLIP()
-	if err != nil {
-		return nil, err
-	}
-	table := newTokenTable(tok, append([]string{""}, data.Captions...), maxTokens)
-	full, err := table.shrink(text, "")
+	_, table, full, err := trainingTable(filepath.Join(workDir, "init"), data.Captions)
 	if err != nil {
 		return nil, err
 	}
@@ -188,7 +178,7 @@ func (r Recipe) dataset(ctx context.Context, workDir, initDir string, vae map[st
 	if err != nil {
 		return nil, err
 	}
-	return d, writeFileAtomic(path, raw)
+	return d, atomicfile.WriteFile(path, raw, 0o666)
 }
 
 func decodeDataset(raw []byte) (*Dataset, error) {

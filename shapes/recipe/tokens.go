@@ -2,6 +2,7 @@ package recipe
 
 import (
 	"fmt"
+	"path/filepath"
 	"sort"
 
 	"github.com/nudge-studio/nudge/runtime/onnxgraph"
@@ -94,4 +95,22 @@ func (t tokenTable) expand(full, small train.Param) train.Param {
 		copy(out.Data[id*width:(id+1)*width], small.Data[int64(i)*width:int64(i+1)*width])
 	}
 	return out
+}
+
+// trainingTable loads the text encoder of initDir with its token-embedding table cut to the
+// rows the captions use (and the empty prompt's); it returns the model, the table and the
+// full table it replaced. TrainDiffusion and Recipe.Snapshot build the same table from the
+// same captions, so a checkpoint's rows map back to the same CLIP ids.
+func trainingTable(initDir string, captions []string) (*onnxpb.ModelProto, tokenTable, train.Param, error) {
+	text, err := train.LoadModel(filepath.Join(initDir, "text_encoder", "model.onnx"))
+	if err != nil {
+		return nil, tokenTable{}, train.Param{}, err
+	}
+	tok, err := tokenizer.CLIP()
+	if err != nil {
+		return nil, tokenTable{}, train.Param{}, err
+	}
+	table := newTokenTable(tok, append([]string{""}, captions...), maxTokens)
+	full, err := table.shrink(text, "")
+	return text, table, full, err
 }

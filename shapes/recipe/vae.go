@@ -2,7 +2,6 @@ package recipe
 
 import (
 	"context"
-	"path/filepath"
 
 	"github.com/nudge-studio/nudge/runtime/train"
 )
@@ -19,11 +18,7 @@ const vaeCrop = 64
 // TrainVAE runs the first stage: AutoencoderKL's encoder and decoder from the seeded folder
 // initDir, trained together on shapes-world images at the native size.
 func TrainVAE(ctx context.Context, initDir string, s Stage) (map[string]train.Param, error) {
-	enc, err := train.LoadModel(filepath.Join(initDir, "vae_encoder", "model.onnx"))
-	if err != nil {
-		return nil, err
-	}
-	dec, err := train.LoadModel(filepath.Join(initDir, "vae_decoder", "model.onnx"))
+	enc, dec, err := loadAutoencoder(initDir)
 	if err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/nudge-studio/nudge/atomicfile"
 	"github.com/nudge-studio/nudge/runtime/onnxgraph"
 	"github.com/nudge-studio/nudge/runtime/safetensors"
 	"github.com/nudge-studio/nudge/runtime/train"
@@ -66,35 +67,13 @@ func DecodeWeights(data []byte) (map[string]train.Param, map[string]string, erro
 	return out, f.Metadata, nil
 }
 
-// writeFileAtomic replaces path with data: a temporary file beside it, fsync, rename, so a
-// crash leaves either the old file or the new one.
-func writeFileAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
-}
-
 // SaveWeights writes params to path atomically.
 func SaveWeights(path string, params map[string]train.Param, half bool, metadata map[string]string) error {
 	data, err := EncodeWeights(params, half, metadata)
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(path, data)
+	return atomicfile.WriteFile(path, data, 0o666)
 }
 
 // LoadWeights reads a weights file.
