@@ -327,6 +327,9 @@ func cmdRender(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	if len(pos) == 0 {
+		app.FitNewSession(&s.Params, firstNonEmpty(f.model, s.Model.Path), cfg.Defaults)
+	}
 	if err := f.apply(&s.Params); err != nil {
 		return err
 	}
@@ -348,6 +351,13 @@ func recordTarget(f renderFlags, pos []string) string {
 }
 
 // sessionFor loads the session file, or starts from the config's defaults.
+func firstNonEmpty(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
 func sessionFor(cfg *session.Config, pos []string) (*session.Session, string, error) {
 	if len(pos) == 0 {
 		s := session.Default()

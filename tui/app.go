@@ -6,7 +6,6 @@ import (
 	"io"
 	"path/filepath"
 	"slices"
-	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -15,7 +14,6 @@ import (
 	"github.com/nudge-studio/nudge/app"
 	"github.com/nudge-studio/nudge/preview"
 	"github.com/nudge-studio/nudge/runtime"
-	"github.com/nudge-studio/nudge/runtime/demomodel"
 	"github.com/nudge-studio/nudge/runtime/ort"
 	"github.com/nudge-studio/nudge/session"
 )
@@ -23,7 +21,7 @@ import (
 // Options are the studio's command-line settings (`nudge studio`).
 type Options struct {
 	// ModelRef is --model: a model folder, a config alias or demo:tiny|small|sd15. Empty
-	// uses the session's model path, else demo:tiny.
+	// uses the session's model path, else app.DefaultModel().
 	ModelRef string
 	// SessionPath is --session. Empty means nudge-session.toml in the current folder. An
 	// existing file is loaded; a missing one is created on the first Ctrl+S.
@@ -48,10 +46,6 @@ type Options struct {
 	Stdout io.Writer
 }
 
-// demoSteps is the step count of a new session on a demo model: enough to watch previews
-// stream, short enough to re-render while typing.
-const demoSteps = 20
-
 // Run opens the studio and returns when the user quits. Errors before the UI starts (an
 // unreadable session, a missing ONNX Runtime) are returned as one line; bad input ones
 // carry BadInput() so the CLI exits 2.
@@ -60,10 +54,10 @@ func Run(ctx context.Context, o Options) error {
 	if err != nil {
 		return err
 	}
-	ref := firstOf(o.ModelRef, sess.Model.Path, app.DemoPrefix+"tiny")
+	ref := firstOf(o.ModelRef, sess.Model.Path, app.DefaultModel())
 	sess.Model.Path = ref
 	if fresh {
-		fitDemoDefaults(sess, ref)
+		app.FitNewSession(&sess.Params, ref, session.DefaultsConfig{})
 	}
 	rt := o.Runtime
 	rt.Provider = firstOf(rt.Provider, sess.Runtime.Provider, "cpu")
@@ -87,7 +81,7 @@ func Run(ctx context.Context, o Options) error {
 		})
 	}
 	m := New(Config{
-		Session: sess, SessionPath: path, ModelLabel: ref, Demo: strings.HasPrefix(ref, app.DemoPrefix),
+		Session: sess, SessionPath: path, ModelLabel: ref, Banner: app.ModelBanner(ref),
 		Engine: open(ref, filepath.Dir(path)), OpenEngine: open, Debounce: o.Debounce,
 		Preview: setup, Seed: uint64(time.Now().UnixNano()),
 	})
@@ -116,20 +110,6 @@ func loadSession(path string) (s *session.Session, resolved string, fresh bool, 
 	return s, path, false, err
 }
 
-// fitDemoDefaults sizes a new session for a demo model: its native size and fewer steps,
-// so the first render is quick.
-func fitDemoDefaults(s *session.Session, ref string) {
-	preset, ok := strings.CutPrefix(ref, app.DemoPrefix)
-	if !ok {
-		return
-	}
-	for _, p := range demomodel.Presets() {
-		if p.Name == preset {
-			s.Width, s.Height = int(p.ImageSize), int(p.ImageSize)
-			s.Sampler.Steps = demoSteps
-		}
-	}
-}
 
 // previewSetupFor resolves the preview protocol: the flag, the session's setting, else
 // detection on the terminal (half blocks when the output is not a terminal).

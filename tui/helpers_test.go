@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"flag"
+	"github.com/nudge-studio/nudge/app"
 	"image"
 	"image/color"
 	"os"
@@ -82,7 +83,7 @@ func newTestModel(t testing.TB, w, h int) (*Model, *fakeEngine) {
 	s := session.Default()
 	s.Width, s.Height, s.Sampler.Steps = 64, 64, 20
 	m := New(Config{Session: s, SessionPath: filepath.Join(t.TempDir(), "s.toml"), ModelLabel: "demo:tiny",
-		Demo: true, Engine: eng, Debounce: time.Millisecond, Seed: 1})
+		Banner: app.ModelBanner("demo:tiny"), Engine: eng, Debounce: time.Millisecond, Seed: 1})
 	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
 	return m, eng
 }

@@ -26,7 +26,7 @@ type Config struct {
 	Session     *session.Session
 	SessionPath string // where Ctrl+S writes; autosave goes to SessionPath + ".autosave"
 	ModelLabel  string // shown in the status bar (sanitised before display)
-	Demo        bool   // the model is a built-in demo with random weights: show the banner
+	Banner      string // what the header says about a built-in model (app.ModelBanner)
 	Engine      Renderer
 	// OpenEngine starts an engine for another model reference (a session opened with Ctrl+O
 	// that names a different model). Nil keeps the current engine.
@@ -46,7 +46,7 @@ type Model struct {
 	sess       *session.Session
 	path       string
 	modelLabel string
-	demo       bool
+	banner     string
 	engine     Renderer
 	openEngine func(ref, base string) Renderer
 	rng        *rand.Rand
@@ -80,7 +80,7 @@ type Model struct {
 func New(c Config) *Model {
 	m := &Model{
 		keys: newKeyMap(), st: newStyles(), sess: c.Session, path: c.SessionPath,
-		modelLabel: c.ModelLabel, demo: c.Demo, engine: c.Engine, openEngine: c.OpenEngine,
+		modelLabel: c.ModelLabel, banner: c.Banner, engine: c.Engine, openEngine: c.OpenEngine,
 		rng:   rand.New(rand.NewPCG(c.Seed, 0x6e75646765)),
 		width: 80, height: 24,
 		render: renderState{debounce: c.Debounce, state: "loading model"},

@@ -129,7 +129,7 @@ func (m *Model) swapEngine(ref, base string) tea.Cmd {
 	m.engine = nil
 	m.render = renderState{debounce: m.render.debounce, state: "loading model"}
 	m.modelLabel = ref
-	m.demo = strings.HasPrefix(ref, app.DemoPrefix)
+	m.banner = app.ModelBanner(ref)
 	return func() tea.Msg {
 		if old != nil {
 			old.Close()

@@ -9,16 +9,16 @@ import (
 	"github.com/nudge-studio/nudge/session"
 )
 
-// viewHeader is the top line: the studio, the session file, and for the demo model a clear
-// banner that its weights are random.
+// viewHeader is the top line: the studio, the session file, and for a built-in model a
+// banner saying what it is (random weights, or the trained shapes world).
 func (m *Model) viewHeader() string {
 	name := session.Sanitize(filepath.Base(m.path))
 	if m.dirty {
 		name += " *"
 	}
 	head := m.st.title.Render("nudge studio")
-	if m.demo {
-		head += "  " + m.st.warn.Render("DEMO MODEL: random weights, images are noise")
+	if m.banner != "" {
+		head += "  " + m.st.warn.Render(m.banner)
 	}
 	return head + " · " + name + m.st.dim.Render("  ? help")
 }
