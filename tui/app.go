@@ -110,7 +110,6 @@ func loadSession(path string) (s *session.Session, resolved string, fresh bool, 
 	return s, path, false, err
 }
 
-
 // previewSetupFor resolves the preview protocol: the flag, the session's setting, else
 // detection on the terminal (half blocks when the output is not a terminal).
 func previewSetupFor(ctx context.Context, o Options, s *session.Session) (PreviewSetup, error) {
