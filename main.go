@@ -361,6 +361,7 @@ func firstNonEmpty(a, b string) string {
 func sessionFor(cfg *session.Config, pos []string) (*session.Session, string, error) {
 	if len(pos) == 0 {
 		s := session.Default()
+		s.Model.Path = app.DefaultModel()
 		cfg.Apply(&s.Params)
 		return s, "", nil
 	}
@@ -661,9 +662,7 @@ func cmdStudio(ctx context.Context, args []string) error {
 	}
 	o.Library, o.Runtime = cfg.Runtime.Library, app.RuntimeOptions(cfg)
 	o.Aliases, o.ModelDirs = cfg.Models.Aliases, cfg.Models.Dirs
-	if o.ModelRef == "" && o.SessionPath == "" && cfg.Models.Default != "" {
-		o.ModelRef = cfg.Models.Default
-	}
+	o.DefaultModel = cfg.Models.Default
 	if o.Debounce == 0 && cfg.Preview.DebounceMS > 0 {
 		o.Debounce = time.Duration(cfg.Preview.DebounceMS) * time.Millisecond
 	}

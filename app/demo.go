@@ -36,11 +36,11 @@ func ModelBanner(ref string) string {
 // family, as its quality table is measured; 20 on the random demos).
 func DemoDefaults(ref string) (side, steps int, ok bool) {
 	preset, ok := strings.CutPrefix(ref, DemoPrefix)
+	if preset == ShapesPreset || strings.HasSuffix(ref, ".safetensors") {
+		return recipe.ImageSize, 25, true
+	}
 	if !ok {
 		return 0, 0, false
-	}
-	if preset == ShapesPreset {
-		return recipe.ImageSize, 25, true
 	}
 	for _, p := range demomodel.Presets() {
 		if p.Name == preset {

@@ -64,7 +64,7 @@ type PreviewConfig struct {
 func DefaultConfig() *Config {
 	return &Config{
 		Runtime: RuntimeConfig{Provider: "cpu", Optimization: "all"},
-		Models:  ModelsConfig{Default: "demo:tiny"},
+		Models:  ModelsConfig{}, // no default: the front ends use the built-in shapes model
 		Preview: PreviewConfig{Protocol: "auto", Decoder: "approx", Every: 1, LatentFactors: "sd15", DebounceMS: 250},
 	}
 }

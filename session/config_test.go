@@ -13,7 +13,7 @@ func TestConfigExampleLoads(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.Runtime.Provider != "cpu" || cfg.Preview.DebounceMS != 250 || cfg.Models.Default != "demo:tiny" {
+	if cfg.Runtime.Provider != "cpu" || cfg.Preview.DebounceMS != 250 || cfg.Models.Default != "" {
 		t.Fatalf("unexpected values: %+v", cfg)
 	}
 }

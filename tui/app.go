@@ -20,9 +20,12 @@ import (
 
 // Options are the studio's command-line settings (`nudge studio`).
 type Options struct {
-	// ModelRef is --model: a model folder, a config alias or demo:tiny|small|sd15. Empty
-	// uses the session's model path, else app.DefaultModel().
+	// ModelRef is --model: a model folder, a config alias or demo:*. Empty uses the
+	// session's model path, or for a new session DefaultModel.
 	ModelRef string
+	// DefaultModel is the config's [models] default for new sessions; empty uses
+	// app.DefaultModel() (the built-in shapes family).
+	DefaultModel string
 	// SessionPath is --session. Empty means nudge-session.toml in the current folder. An
 	// existing file is loaded; a missing one is created on the first Ctrl+S.
 	SessionPath string
@@ -54,7 +57,11 @@ func Run(ctx context.Context, o Options) error {
 	if err != nil {
 		return err
 	}
-	ref := firstOf(o.ModelRef, sess.Model.Path, app.DefaultModel())
+	existing := sess.Model.Path
+	if fresh {
+		existing = "" // a new session takes the configured default, not the file format's
+	}
+	ref := firstOf(o.ModelRef, existing, o.DefaultModel, app.DefaultModel())
 	sess.Model.Path = ref
 	if fresh {
 		app.FitNewSession(&sess.Params, ref, session.DefaultsConfig{})

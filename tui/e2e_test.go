@@ -114,7 +114,7 @@ var doneRe = regexp.MustCompile(`#(\d+) done`)
 func startTmux(t *testing.T, dir, bin string) *tmuxDriver {
 	tm := &tmuxDriver{t: t, socket: filepath.Join(dir, "tmux.sock"), dir: dir}
 	lib := ort.ResolveLibrary("") // before XDG_CACHE_HOME is pointed at the temporary cache
-	cmd := fmt.Sprintf("cd %q && env XDG_CACHE_HOME=%q XDG_CONFIG_HOME=%q NUDGE_ORT_LIBRARY=%q %q --session e2e.toml --preview blocks --debounce 100ms --threads 2 2>err.txt; echo studio exited $?; sleep 60",
+	cmd := fmt.Sprintf("cd %q && env XDG_CACHE_HOME=%q XDG_CONFIG_HOME=%q NUDGE_ORT_LIBRARY=%q %q --model demo:tiny --session e2e.toml --preview blocks --debounce 100ms --threads 2 2>err.txt; echo studio exited $?; sleep 60",
 		dir, filepath.Join(dir, "cache"), filepath.Join(dir, "config"), lib, bin)
 	tm.run("new-session", "-d", "-s", "studio", "-x", "100", "-y", "30", cmd)
 	t.Cleanup(func() { _ = exec.Command("tmux", "-S", tm.socket, "kill-server").Run() })
