@@ -707,6 +707,7 @@ func cmdEval(ctx context.Context, args []string) error {
 	fs.IntVar(&o.Steps, "steps", 25, "inference steps")
 	fs.Float64Var(&o.Guidance, "guidance", 7.5, "guidance scale")
 	fs.StringVar(&o.Scheduler, "scheduler", "pndm", "scheduler")
+	fs.StringVar(&o.Sheet, "sheet", "", "write a contact sheet PNG of seed 0 of every prompt (quality suite)")
 	prompt := fs.String("prompt", "a circle on a white background", "eval sega: the prompt")
 	concept := fs.String("concept", "red", "eval sega: the concept, a colour word")
 	scales := fs.String("scales", "0,2,5,10", "eval sega: edit guidance scales to compare")

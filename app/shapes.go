@@ -1,16 +1,20 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"image"
+	"image/draw"
+	"image/png"
 	"io"
 	"os"
 	"path/filepath"
 	"time"
 
+	"github.com/nudge-studio/nudge/atomicfile"
 	"github.com/nudge-studio/nudge/runtime/ort"
 	"github.com/nudge-studio/nudge/runtime/train"
 	"github.com/nudge-studio/nudge/session"
@@ -175,6 +179,8 @@ type EvalOptions struct {
 	Steps     int
 	Guidance  float64
 	Scheduler string
+	// Sheet, when set, is a PNG file for the contact sheet of seed 0 of every prompt.
+	Sheet string
 }
 
 // Eval renders the shapes-world prompt suite with Seeds seeds each and prints the evaluator's
@@ -187,8 +193,13 @@ func Eval(ctx context.Context, cfg *session.Config, o EvalOptions, stdout, stder
 	}
 	defer m.Close()
 	side := m.NativeSize()
+	var sheet []image.Image
 	render := func(ctx context.Context, prompt string, seed int64) (image.Image, error) {
-		return o.render(ctx, m, prompt, int(seed), nil)
+		img, err := o.render(ctx, m, prompt, int(seed), nil)
+		if err == nil && seed == 0 {
+			sheet = append(sheet, img)
+		}
+		return img, err
 	}
 	seeds := make([]int64, o.Seeds)
 	for i := range seeds {
@@ -202,8 +213,33 @@ func Eval(ctx context.Context, cfg *session.Config, o EvalOptions, stdout, stder
 	}
 	fmt.Fprintf(stdout, "%s: %d prompts × %d seeds, %d steps %s, guidance %g, %d×%d\n", session.Sanitize(o.Model),
 		len(evaluator.Suite()), o.Seeds, o.Steps, schedulerName(o.Scheduler), o.Guidance, side, side)
-	_, err = io.WriteString(stdout, rep.Table())
-	return err
+	if _, err := io.WriteString(stdout, rep.Table()); err != nil {
+		return err
+	}
+	if o.Sheet == "" {
+		return nil
+	}
+	return writeSheet(o.Sheet, sheet, 8)
+}
+
+// writeSheet lays images out in a grid of cols columns (2-pixel gaps) and writes it as a
+// new PNG: the contact sheet of an evaluation, seed 0 of every prompt in suite order.
+func writeSheet(path string, imgs []image.Image, cols int) error {
+	if len(imgs) == 0 {
+		return nil
+	}
+	side := imgs[0].Bounds().Dx()
+	rows := (len(imgs) + cols - 1) / cols
+	out := image.NewRGBA(image.Rect(0, 0, cols*(side+2), rows*(side+2)))
+	for i, img := range imgs {
+		x, y := (i%cols)*(side+2), (i/cols)*(side+2)
+		draw.Draw(out, image.Rect(x, y, x+side, y+side), img, img.Bounds().Min, draw.Src)
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, out); err != nil {
+		return err
+	}
+	return atomicfile.WriteNew(path, buf.Bytes(), 0o666)
 }
 
 func schedulerName(s string) string {
