@@ -23,6 +23,7 @@ const (
 	MetaInitSeed     = "init_seed"
 	MetaRecipe       = "recipe"
 	MetaArchitecture = "architecture"
+	MetaTokenRows    = "token_rows"
 )
 
 // components maps each weights-file prefix to its folder in the model.
@@ -61,7 +62,7 @@ func Materialize(ctx context.Context, weights []byte, dir string) error {
 	if err := WriteInit(ctx, tmp, arch, seed); err != nil {
 		return err
 	}
-	if err := writeTrained(tmp, params); err != nil {
+	if err := writeTrained(tmp, params, meta[MetaTokenRows]); err != nil {
 		os.RemoveAll(tmp)
 		return err
 	}
@@ -74,12 +75,17 @@ func Materialize(ctx context.Context, weights []byte, dir string) error {
 }
 
 // writeTrained replaces each component's model.onnx by one with the trained weights inline.
-func writeTrained(root string, params map[string]train.Param) error {
+func writeTrained(root string, params map[string]train.Param, tokenRows string) error {
 	for _, c := range components {
 		path := filepath.Join(root, c.folder, "model.onnx")
 		m, err := train.LoadModel(path)
 		if err != nil {
 			return err
+		}
+		if c.prefix == prefixText {
+			if params, err = expandTokenTable(params, m, tokenRows); err != nil {
+				return err
+			}
 		}
 		if m, err = withParams(m, params, c.prefix); err != nil {
 			return err

@@ -69,23 +69,28 @@ func (r Recipe) Run(ctx context.Context, workDir string, threads int, progress f
 	if err != nil {
 		return nil, err
 	}
-	return r.family(vae, diff, data)
+	return r.family(initDir, vae, diff, data)
 }
 
 // family joins the stages' parameters into the family's weights file.
-func (r Recipe) family(vae, diff map[string]train.Param, data *Dataset) ([]byte, error) {
+func (r Recipe) family(initDir string, vae, diff map[string]train.Param, data *Dataset) ([]byte, error) {
 	all := map[string]train.Param{}
 	for _, set := range []map[string]train.Param{vae, diff} {
 		for k, v := range set {
 			all[k] = v
 		}
 	}
+	rows, err := compactTokenTable(all, initDir)
+	if err != nil {
+		return nil, err
+	}
 	desc, _ := json.Marshal(r)
 	arch, _ := json.Marshal(r.Arch)
 	mean, _ := json.Marshal(data.LatentsMean)
 	std, _ := json.Marshal(data.LatentsStd)
 	meta := map[string]string{MetaInitSeed: strconv.FormatUint(r.InitSeed, 10), MetaArchitecture: string(arch),
-		MetaLatentsMean: string(mean), MetaLatentsStd: string(std), MetaPrediction: Prediction, MetaRecipe: string(desc)}
+		MetaLatentsMean: string(mean), MetaLatentsStd: string(std), MetaPrediction: Prediction, MetaRecipe: string(desc),
+		MetaTokenRows: rows}
 	return EncodeWeights(all, true, meta)
 }
 
@@ -114,7 +119,7 @@ func (r Recipe) Snapshot(workDir string) ([]byte, error) {
 		return nil, err
 	}
 	diff[prefixText+TokenEmbedding] = table.expand(full, diff[prefixText+TokenEmbedding])
-	return r.family(vae, diff, data)
+	return r.family(filepath.Join(workDir, "init"), vae, diff, data)
 }
 
 // stage returns name.safetensors from workDir when an earlier run finished the stage, and

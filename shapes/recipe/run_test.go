@@ -3,6 +3,7 @@ package recipe
 import (
 	"context"
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -53,6 +54,7 @@ func TestRunMaterializeRender(t *testing.T) {
 	if err := Materialize(ctx, weights, dir); err != nil {
 		t.Fatal(err)
 	}
+	checkTokenTable(t, work, dir)
 	m, err := runtime.Open(dir, runtime.Options{Threads: 2})
 	if err != nil {
 		t.Fatal(err)
@@ -73,5 +75,32 @@ func TestRunMaterializeRender(t *testing.T) {
 	}
 	if len(res.Images) != 1 || res.Images[0].Bounds().Dx() != ImageSize {
 		t.Fatalf("rendered %d images", len(res.Images))
+	}
+}
+
+// checkTokenTable: the materialised text encoder's token table is the trained one (to float16
+// rounding) though the weights file holds only the rows training changed.
+func checkTokenTable(t *testing.T, work, dir string) {
+	t.Helper()
+	trained, _, err := LoadWeights(filepath.Join(work, "diffusion.safetensors"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := trained[prefixText+TokenEmbedding]
+	text, err := train.LoadModel(filepath.Join(dir, "text_encoder", "model.onnx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := initializerValue(text, TokenEmbedding)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Data) != len(want.Data) {
+		t.Fatalf("token table has %d values, trained %d", len(got.Data), len(want.Data))
+	}
+	for i, v := range want.Data {
+		if d := math.Abs(float64(got.Data[i] - v)); d > 1e-3*math.Max(1, math.Abs(float64(v))) {
+			t.Fatalf("token table[%d] = %v, trained %v", i, got.Data[i], v)
+		}
 	}
 }
