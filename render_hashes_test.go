@@ -38,7 +38,7 @@ func renderCases(t *testing.T) map[string][]string {
 		t.Fatal(err)
 	}
 	cases["golden/full.toml 64x64 res 8"] = append([]string{both}, small...)
-	cases["flags --excite cat,frog --excite-res 8"] = append([]string{"--prompt", "a cat and a frog", "--seed", "3", "--excite", "cat,frog", "--excite-res", "8"}, small...)
+	cases["flags --excite cat,frog --excite-res 8"] = append([]string{"--model", "demo:tiny", "--prompt", "a cat and a frog", "--seed", "3", "--excite", "cat,frog", "--excite-res", "8"}, small...)
 	return cases
 }
 
@@ -66,7 +66,7 @@ func TestRendersKeepTheirPixels(t *testing.T) {
 	}
 	// The attention-resolution rule picks 8 on the tiny demo, so --excite needs no flag.
 	auto := filepath.Join(t.TempDir(), "auto.png")
-	autoArgs := []string{"render", "-o", auto, "--prompt", "a cat and a frog", "--seed", "3", "--excite", "cat,frog", "--size", "64x64", "--steps", "12"}
+	autoArgs := []string{"render", "-o", auto, "--model", "demo:tiny", "--prompt", "a cat and a frog", "--seed", "3", "--excite", "cat,frog", "--size", "64x64", "--steps", "12"}
 	if code, stderr := nudge(t, autoArgs...); code != 0 {
 		t.Fatalf("--excite with no resolution: exit %d: %s", code, stderr)
 	} else if img, err := png.Decode(bytes.NewReader(mustRead(t, auto))); err != nil || session.ImageHash(img) != got["flags --excite cat,frog --excite-res 8"] {
