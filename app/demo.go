@@ -24,7 +24,7 @@ func ModelBanner(ref string) string {
 	preset, ok := strings.CutPrefix(ref, DemoPrefix)
 	switch {
 	case ok && preset == ShapesPreset, strings.HasSuffix(ref, ".safetensors"):
-		return `SHAPES WORLD: a model nudge trained on coloured shapes — try "a red circle on a white background"`
+		return `SHAPES WORLD model, trained by nudge — try "a red circle on a white background"`
 	case ok:
 		return "DEMO MODEL: random weights, images are noise"
 	}
