@@ -203,7 +203,7 @@ func cmdTokens(ctx context.Context, args []string) error {
 	var g globalFlags
 	g.register(fs)
 	var o app.TokensOptions
-	fs.StringVar(&o.Model, "model", "", "model folder, alias or demo:tiny|small|sd15 (uses its tokenizer/)")
+	fs.StringVar(&o.Model, "model", "", "model folder, alias or demo:shapes|tiny|small|sd15 (uses its tokenizer/)")
 	fs.StringVar(&o.Tokenizer, "tokenizer", "", "HF tokenizer folder or CLIP's bpe_simple_vocab_16e6.txt.gz")
 	fs.BoolVar(&o.IDsOnly, "ids", false, "print only the ids on one line")
 	pos, err := parseFlags(fs, args)
@@ -303,7 +303,7 @@ func cmdRender(ctx context.Context, args []string) error {
 	fs.Float64Var(&f.guidance, "guidance", -1, "classifier-free guidance scale")
 	fs.StringVar(&f.scheduler, "scheduler", "", "pndm | ddim | euler | euler_a | dpmpp_2m")
 	fs.StringVar(&f.size, "size", "", "WIDTHxHEIGHT, multiples of 8")
-	fs.StringVar(&f.model, "model", "", "model folder, alias or demo:tiny|small|sd15")
+	fs.StringVar(&f.model, "model", "", "model folder, alias or demo:shapes|tiny|small|sd15")
 	fs.BoolVar(&f.show, "show", false, "show the image in the terminal when done")
 	fs.BoolVar(&f.record, "record", false, "append the render to the session file's history")
 	fs.StringVar(&f.excite, "excite", "", "attend-and-excite tokens: indices (SOT is 0) or words, e.g. 2,5 or cat,frog")
@@ -538,7 +538,7 @@ func cmdBench(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	var g globalFlags
 	g.register(fs)
-	model := fs.String("model", "demo:small", "model folder, alias or demo:tiny|small|sd15")
+	model := fs.String("model", "demo:small", "model folder, alias or demo:shapes|tiny|small|sd15")
 	size := fs.String("size", "", "WIDTHxHEIGHT (default: 128x128, or 512x512 for demo:sd15)")
 	steps := fs.Int("steps", 20, "steps per render")
 	runs := fs.Int("runs", 3, "measured renders (after one warm-up)")
@@ -642,7 +642,7 @@ func cmdStudio(ctx context.Context, args []string) error {
 	var g globalFlags
 	g.register(fs)
 	var o tui.Options
-	fs.StringVar(&o.ModelRef, "model", "", "model folder, alias or demo:tiny|small|sd15 (default: the session's, else the config's)")
+	fs.StringVar(&o.ModelRef, "model", "", "model folder, alias or demo:shapes|tiny|small|sd15 (default: the session's, else the config's)")
 	fs.StringVar(&o.SessionPath, "session", "", "session file (default nudge-session.toml, created on the first Ctrl+S)")
 	fs.DurationVar(&o.Debounce, "debounce", 0, "pause after an edit before rendering (default: the config's, 250ms)")
 	fs.StringVar(&o.Preview, "preview", "", "auto | kitty | kitty-direct | sixel | iterm | blocks | quadrants | text | none")

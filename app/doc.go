@@ -1,5 +1,5 @@
 // Package app holds nudge's use cases, the things a person does with it whichever front end
-// they use: resolve and open a model (demo:tiny|small|sd15 included), turn a session into a
+// they use: resolve and open a model (demo:shapes|tiny|small|sd15 included), turn a session into a
 // render job through the technique registry, render, write images and history, verify a
 // session's history, bench, prepare technique graphs and list a prompt's tokens.
 //

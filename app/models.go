@@ -60,7 +60,7 @@ func ResolveModel(ctx context.Context, ref, base string, names ModelNames, progr
 			return c, nil
 		}
 	}
-	return "", modelError{fmt.Sprintf("model %s: no such folder — give a model folder, an alias or a name in a [models] dirs folder of the config, or demo:tiny|small|sd15", candidates[0])}
+	return "", modelError{fmt.Sprintf("model %s: no such folder — give a model folder, an alias or a name in a [models] dirs folder of the config, or demo:shapes|tiny|small|sd15", candidates[0])}
 }
 
 // familyFile opens a shapes-family weights file as a model folder (materialised once).

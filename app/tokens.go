@@ -11,7 +11,7 @@ import (
 
 // TokensOptions are the flags of `nudge tokens`.
 type TokensOptions struct {
-	Model     string // --model: a model folder, alias or demo:tiny|small|sd15; its tokenizer/ is used
+	Model     string // --model: a model folder, alias or demo:shapes|tiny|small|sd15; its tokenizer/ is used
 	Tokenizer string // --tokenizer DIR_OR_FILE: anything Load accepts
 	IDsOnly   bool   // --ids: print only the ids, BOS and EOS included, no padding
 	Prompt    string
