@@ -76,6 +76,13 @@ func TrainShapes(ctx context.Context, cfg *session.Config, o TrainShapesOptions,
 	if o.Out == "" {
 		o.Out = filepath.Join(o.Work, "shapes.safetensors")
 	}
+	// Like every output, the weights file is checked before any work and never overwritten.
+	if err := os.MkdirAll(o.Work, 0o755); err != nil {
+		return err
+	}
+	if err := session.CheckOutputs(o.Out, 1, ""); err != nil {
+		return err
+	}
 	r := recipe.Default()
 	if o.VAESteps > 0 {
 		r.VAE.Steps = o.VAESteps
@@ -88,7 +95,7 @@ func TrainShapes(ctx context.Context, cfg *session.Config, o TrainShapesOptions,
 		if err != nil {
 			return err
 		}
-		return session.WriteFileAtomic(o.Out, weights, 0o666)
+		return atomicfile.WriteNew(o.Out, weights, 0o666)
 	}
 	start := time.Now()
 	line := newTrainLine(stderr)
@@ -102,7 +109,7 @@ func TrainShapes(ctx context.Context, cfg *session.Config, o TrainShapesOptions,
 			fmt.Fprintf(stderr, "loss plot for %s: %v\n", stage, err)
 		}
 	}
-	if err := session.WriteFileAtomic(o.Out, weights, 0o666); err != nil {
+	if err := atomicfile.WriteNew(o.Out, weights, 0o666); err != nil {
 		return err
 	}
 	fmt.Fprintf(stderr, "wrote %s (%.1f MB) in %s; logs and loss plots in %s\n", session.Sanitize(o.Out),

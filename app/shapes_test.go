@@ -66,3 +66,23 @@ func TestEvalCommandsOnAFamilyFile(t *testing.T) {
 		t.Errorf("eval excite printed\n%s", out.String())
 	}
 }
+
+// `nudge train shapes -o FILE` refuses an existing file before any training.
+func TestTrainShapesRefusesExistingOutput(t *testing.T) {
+	orttest.Setup(t)
+	work := t.TempDir()
+	out := filepath.Join(work, "taken.safetensors")
+	if err := os.WriteFile(out, []byte("keep"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	err := TrainShapes(context.Background(), session.DefaultConfig(), TrainShapesOptions{Work: work, Out: out}, &bytes.Buffer{})
+	if err == nil || !strings.Contains(err.Error(), "never overwrites") {
+		t.Fatalf("got %v, want a refusal", err)
+	}
+	if data, _ := os.ReadFile(out); string(data) != "keep" {
+		t.Error("the existing file changed")
+	}
+	if _, statErr := os.Stat(filepath.Join(work, "init")); statErr == nil {
+		t.Error("training started before the output was checked")
+	}
+}
