@@ -103,13 +103,18 @@ type Progress struct {
 }
 
 func NewProgress(w io.Writer, label, unit string) *Progress {
-	tty := false
-	if f, ok := w.(*os.File); ok {
-		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
-			tty = true
-		}
+	return &Progress{w: w, label: label, unit: unit, start: time.Now(), tty: isTerminal(w)}
+}
+
+// isTerminal reports whether w is a character device: progress redraws one line there and
+// prints plain lines to files and pipes.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
 	}
-	return &Progress{w: w, label: label, unit: unit, start: time.Now(), tty: tty}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
 
 func (p *Progress) Update(done, total int) {

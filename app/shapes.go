@@ -144,13 +144,7 @@ type trainLine struct {
 }
 
 func newTrainLine(w io.Writer) *trainLine {
-	tty := false
-	if f, ok := w.(*os.File); ok {
-		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
-			tty = true
-		}
-	}
-	return &trainLine{w: w, tty: tty}
+	return &trainLine{w: w, tty: isTerminal(w)}
 }
 
 func (l *trainLine) update(stage string, p train.Progress) {

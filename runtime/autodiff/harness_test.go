@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"testing"
 
@@ -311,7 +312,7 @@ func newGradCheck(tb testing.TB, m *onnxpb.ModelProto, req Request, feeds map[st
 	c.grads = map[string]tensor{}
 	for _, x := range req.Wrt {
 		gx := res[GradOutputName(x)]
-		if !equalShapes(gx.shape, c.feeds[x].shape) {
+		if !slices.Equal(gx.shape, c.feeds[x].shape) {
 			tb.Fatalf("grad_%s has shape %v, want %v", x, gx.shape, c.feeds[x].shape)
 		}
 		c.grads[x] = gx

@@ -1,5 +1,7 @@
 package autodiff
 
+import "slices"
+
 // Backward rules for MatMul and Gemm (ORT gradient_builder.cc GetMatMulGradient; docs/autodiff.md).
 // ORT's builder emits FusedMatMul; here plain Transpose + MatMul is used, which ORT's
 // MatMulTransposeFusion turns into FusedMatMul anyway.
@@ -62,7 +64,7 @@ func vjpMatMul(c *vjpCtx) error {
 
 // reshapeIf reshapes x from shape from to shape to, emitting nothing when they are equal.
 func (c *vjpCtx) reshapeIf(x string, from, to []int64) string {
-	if equalShapes(from, to) {
+	if slices.Equal(from, to) {
 		return x
 	}
 	return c.reshape(x, to)

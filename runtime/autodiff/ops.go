@@ -1,5 +1,7 @@
 package autodiff
 
+import "slices"
+
 // Small emitters for the standard ops the backward rules compose. Every helper emits at the
 // model's own opset; Build requires opset ≥ 13, where ReduceSum, Squeeze, Unsqueeze and
 // Split take their axes or sizes as inputs.
@@ -59,7 +61,7 @@ func (e *emitter) zeros(dtype int32, shape []int64) string {
 // leading axes to lacks and over the axes where to has 1 and from does not, then reshape
 // (docs/autodiff.md, "Background", broadcast reduction).
 func (e *emitter) sumTo(g string, from, to []int64) string {
-	if equalShapes(from, to) {
+	if slices.Equal(from, to) {
 		return g
 	}
 	off := len(from) - len(to)
@@ -74,18 +76,6 @@ func (e *emitter) sumTo(g string, from, to []int64) string {
 		r = e.reshape(r, to)
 	}
 	return r
-}
-
-func equalShapes(a, b []int64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // castTo converts x to dtype when it differs (mixed-precision edges).

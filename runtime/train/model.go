@@ -3,6 +3,7 @@ package train
 import (
 	"encoding/binary"
 	"math"
+	"slices"
 
 	"github.com/nudge-studio/nudge/runtime/onnxgraph"
 	"github.com/nudge-studio/nudge/runtime/onnxgraph/onnxpb"
@@ -44,7 +45,7 @@ func WriteParams(m *onnxpb.ModelProto, params map[string]Param) error {
 		if t == nil {
 			return inputErrorf("WriteParams: the model has no initializer %q", name)
 		}
-		if !equalDims(t.GetDims(), p.Dims) || numel(p.Dims) != int64(len(p.Data)) {
+		if !slices.Equal(t.GetDims(), p.Dims) || numel(p.Dims) != int64(len(p.Data)) {
 			return inputErrorf("WriteParams: %q has dims %v in the model, %v trained", name, t.GetDims(), p.Dims)
 		}
 		dt := onnxpb.TensorProto_DataType(t.GetDataType())
@@ -70,16 +71,4 @@ func WriteParams(m *onnxpb.ModelProto, params map[string]Param) error {
 		t.DataLocation, t.ExternalData = onnxpb.TensorProto_DEFAULT, nil
 	}
 	return nil
-}
-
-func equalDims(a, b []int64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
