@@ -190,7 +190,7 @@ func buildPrepared(ctx context.Context, unetPath string, spec PrepareSpec, dir, 
 	if err != nil {
 		return nil, err
 	}
-	if err := writeFileAtomic(filepath.Join(dir, prefix+"manifest.json"), raw); err != nil {
+	if err := atomicfile.WriteFile(filepath.Join(dir, prefix+"manifest.json"), raw, 0o666); err != nil {
 		return nil, err
 	}
 	return p, nil
@@ -288,7 +288,3 @@ func buildVJP(m *onnxgraph.Model, unetPath string, spec PrepareSpec, maps []Atte
 	return vm, nil
 }
 
-// writeFileAtomic writes through a temporary file so a reader never sees half a manifest.
-func writeFileAtomic(path string, data []byte) error {
-	return atomicfile.WriteFile(path, data, 0o666)
-}
