@@ -287,4 +287,3 @@ func buildVJP(m *onnxgraph.Model, unetPath string, spec PrepareSpec, maps []Atte
 	vm.Path = abs
 	return vm, nil
 }
-
