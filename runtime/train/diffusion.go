@@ -209,3 +209,25 @@ func selectRows(t Tensor, rows []int) (Tensor, error) {
 	}
 	return out, nil
 }
+
+// PerExampleTimesteps redeclares m's scalar or [1] timestep input name as [batch], so a
+// training batch draws one t per example instead of one per batch: with one t, the 16 rows of
+// a batch share a noise level and the gradient of a step covers a single point of the
+// schedule. It is valid for UNets that broadcast the timestep to the batch themselves, as
+// diffusers' UNet2DConditionModel.forward does (timesteps.expand(sample.shape[0])) and as the
+// exports keep (Reshape to [-1], then Expand): fed [B], the same nodes give each row its own
+// embedding. Check a new export family with a forward comparison, as the tests do.
+func PerExampleTimesteps(m *onnxpb.ModelProto, name string) (TimestepInput, error) {
+	ts, err := TimestepInputOf(m, name)
+	if err != nil || ts.PerExample {
+		return ts, err
+	}
+	for _, vi := range m.GetGraph().GetInput() {
+		if vi.GetName() == name {
+			vi.GetType().GetTensorType().Shape = &onnxpb.TensorShapeProto{Dim: []*onnxpb.TensorShapeProto_Dimension{
+				{Value: &onnxpb.TensorShapeProto_Dimension_DimParam{DimParam: "batch"}}}}
+		}
+	}
+	ts.PerExample = true
+	return ts, nil
+}

@@ -5,8 +5,11 @@ import (
 	"errors"
 	"image/png"
 	"math"
+	"math/rand/v2"
 	"strings"
 	"testing"
+
+	"google.golang.org/protobuf/proto"
 
 	"github.com/nudge-studio/nudge/runtime/noise"
 	"github.com/nudge-studio/nudge/runtime/onnxgraph/onnxpb"
@@ -240,5 +243,41 @@ func TestWriteParams(t *testing.T) {
 	}
 	if err := WriteParams(m, map[string]Param{"enc.w": {Dims: []int64{1}, Data: []float32{1}}}); err == nil {
 		t.Error("WriteParams accepted wrong dims")
+	}
+}
+
+// TestPerExampleTimesteps: the redeclared UNet fed t = [t₀, t₁] gives each row the output of
+// a separate scalar-timestep run, so the training batch really mixes noise levels.
+func TestPerExampleTimesteps(t *testing.T) {
+	scalar := demoModel(t, "tiny", "unet")
+	if ts, _ := TimestepInputOf(scalar, UNetTimestep); ts.PerExample {
+		t.Fatal("the tiny demo UNet should declare a scalar timestep (Optimum layout)")
+	}
+	batched := proto.Clone(scalar).(*onnxpb.ModelProto)
+	ts, err := PerExampleTimesteps(batched, UNetTimestep)
+	if err != nil || !ts.PerExample {
+		t.Fatalf("PerExampleTimesteps = %+v, %v", ts, err)
+	}
+	rng := rand.New(rand.NewPCG(8, 9))
+	sample := randTensor(rng, []int64{2, 4, 8, 8}, 1)
+	ctx := randTensor(rng, []int64{2, 77, 32}, 1)
+	times := []float32{100, 700}
+	got := forward(t, batched, map[string]Tensor{UNetSample: sample, "encoder_hidden_states": ctx,
+		UNetTimestep: {Shape: []int64{2}, F32: times}}, []string{UNetOutput})[UNetOutput]
+	per := len(sample.F32) / 2
+	for row, tv := range times {
+		one := func(x Tensor, n int) Tensor {
+			return Tensor{Shape: append([]int64{1}, x.Shape[1:]...), F32: x.F32[row*n : (row+1)*n]}
+		}
+		want := forward(t, scalar, map[string]Tensor{UNetSample: one(sample, per), "encoder_hidden_states": one(ctx, 77*32),
+			UNetTimestep: {F32: []float32{tv}}}, []string{UNetOutput})[UNetOutput]
+		for i, w := range want {
+			if d := math.Abs(float64(got[row*per+i] - w)); d > 1e-4*math.Max(1, math.Abs(float64(w))) {
+				t.Fatalf("row %d (t=%g) element %d: batched %g, scalar run %g", row, tv, i, got[row*per+i], w)
+			}
+		}
+	}
+	if _, err := PerExampleTimesteps(batched, "no_such_input"); err == nil {
+		t.Error("a missing input was accepted")
 	}
 }

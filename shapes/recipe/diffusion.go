@@ -151,7 +151,7 @@ func TrainDiffusion(ctx context.Context, initDir string, data *Dataset, s Stage)
 		}
 		ids = append(ids, r...)
 	}
-	ts, err := train.TimestepInputOf(m, prefixUNet+train.UNetTimestep)
+	ts, err := train.PerExampleTimesteps(m, prefixUNet+train.UNetTimestep)
 	if err != nil {
 		return nil, err
 	}
