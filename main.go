@@ -682,6 +682,7 @@ func cmdTrain(ctx context.Context, args []string) error {
 	fs.StringVar(&o.Out, "o", "", "the trained family's weights file (default: WORK/shapes.safetensors)")
 	fs.IntVar(&o.VAESteps, "vae-steps", 0, "autoencoder steps (0: the recipe's)")
 	fs.IntVar(&o.DiffusionSteps, "diffusion-steps", 0, "text encoder + UNet steps (0: the recipe's)")
+	fs.IntVar(&o.DecoderSteps, "decoder-steps", 0, "decoder fine-tune steps after the diffusion stage (0: the recipe's)")
 	fs.BoolVar(&o.Snapshot, "snapshot", false, "write -o from the run's last checkpoint, without training")
 	pos, err := parseFlags(fs, args)
 	if err != nil {

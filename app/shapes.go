@@ -5,11 +5,13 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"image"
 	"image/draw"
 	"image/png"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
@@ -57,8 +59,9 @@ type TrainShapesOptions struct {
 	Work    string // resumable work folder
 	Out     string // the family's weights file
 	Threads int
-	// VAESteps and DiffusionSteps, when set, shorten (or lengthen) the stages of the recipe.
-	VAESteps, DiffusionSteps int
+	// VAESteps, DiffusionSteps and DecoderSteps, when set, shorten (or lengthen) the stages
+	// of the recipe.
+	VAESteps, DiffusionSteps, DecoderSteps int
 	// Snapshot writes the weights of the run in Work as they stand (the diffusion stage's last
 	// checkpoint) without training.
 	Snapshot bool
@@ -90,6 +93,9 @@ func TrainShapes(ctx context.Context, cfg *session.Config, o TrainShapesOptions,
 	if o.DiffusionSteps > 0 {
 		r.Diffusion.Steps = o.DiffusionSteps
 	}
+	if o.DecoderSteps > 0 {
+		r.Decoder.Steps = o.DecoderSteps
+	}
 	if o.Snapshot {
 		weights, err := r.Snapshot(o.Work)
 		if err != nil {
@@ -104,7 +110,7 @@ func TrainShapes(ctx context.Context, cfg *session.Config, o TrainShapesOptions,
 	if err != nil {
 		return err
 	}
-	for _, stage := range []string{"vae", "diffusion"} {
+	for _, stage := range []string{"vae", "diffusion", "decoder"} {
 		if err := plotStage(o.Work, stage); err != nil {
 			fmt.Fprintf(stderr, "loss plot for %s: %v\n", stage, err)
 		}
@@ -120,6 +126,9 @@ func TrainShapes(ctx context.Context, cfg *session.Config, o TrainShapesOptions,
 // plotStage draws stage.csv's losses into stage.png.
 func plotStage(work, stage string) error {
 	losses, err := recipe.LossHistory(filepath.Join(work, stage+".csv"))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil // a stage the recipe skips
+	}
 	if err != nil || len(losses) == 0 {
 		return err
 	}

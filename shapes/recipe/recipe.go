@@ -23,6 +23,9 @@ type Recipe struct {
 	DataSeed    uint64 // the diffusion stage's scenes
 	VAE         Stage
 	Diffusion   Stage
+	// Decoder, when it has steps, fine-tunes the decoder on the dataset's latents after
+	// the diffusion stage (TrainDecoder); the latent space does not move.
+	Decoder Stage
 }
 
 // StageDataset names the encoding of the diffusion stage's scenes in progress reports; its
@@ -36,6 +39,7 @@ func Default() Recipe {
 		InitSeed: 1, DatasetSize: 20000, DataSeed: 2,
 		VAE:       Stage{Steps: 1500, Batch: 8, LR: 1e-3, Warmup: 100, Seed: 1},
 		Diffusion: Stage{Steps: 8000, Batch: 16, LR: 8e-4, Warmup: 200, EMADecay: 0.999, Seed: 3},
+		Decoder:   Stage{Steps: 2000, Batch: 8, LR: 3e-4, Warmup: 50, Seed: 4},
 	}
 }
 
@@ -69,6 +73,15 @@ func (r Recipe) Run(ctx context.Context, workDir string, threads int, progress f
 	if err != nil {
 		return nil, err
 	}
+	if r.Decoder.Steps > 0 {
+		frozen := vae
+		vae, err = r.stage(ctx, workDir, "decoder", threads, progress, func(s Stage) (map[string]train.Param, error) {
+			return TrainDecoder(ctx, initDir, frozen, data, r.DataSeed, s)
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
 	return r.family(initDir, vae, diff, data)
 }
 
@@ -94,11 +107,16 @@ func (r Recipe) family(initDir string, vae, diff map[string]train.Param, data *D
 	return EncodeWeights(all, true, meta)
 }
 
-// Snapshot makes a weights file from a run in progress: the finished autoencoder and the
-// diffusion stage's last checkpoint (its moving average when the stage keeps one), so a
-// long run can be looked at — rendered, evaluated — while it trains.
+// Snapshot makes a weights file from a run in progress: the finished autoencoder (with the
+// fine-tuned decoder once that stage has finished) and the diffusion stage's last checkpoint
+// (its moving average when the stage keeps one), so a long run can be looked at — rendered,
+// evaluated — while it trains.
 func (r Recipe) Snapshot(workDir string) ([]byte, error) {
-	vae, _, err := LoadWeights(filepath.Join(workDir, "vae.safetensors"))
+	vaeFile := filepath.Join(workDir, "decoder.safetensors")
+	if !fileExists(vaeFile) {
+		vaeFile = filepath.Join(workDir, "vae.safetensors")
+	}
+	vae, _, err := LoadWeights(vaeFile)
 	if err != nil {
 		return nil, fmt.Errorf("snapshot: the autoencoder stage has not finished: %w", err)
 	}
@@ -130,10 +148,7 @@ func (r Recipe) stage(ctx context.Context, workDir, name string, threads int, pr
 		p, _, err := LoadWeights(done)
 		return p, err
 	}
-	s := r.VAE
-	if name == "diffusion" {
-		s = r.Diffusion
-	}
+	s := map[string]Stage{"vae": r.VAE, "diffusion": r.Diffusion, "decoder": r.Decoder}[name]
 	s.Threads = threads
 	s.Checkpoint, s.CheckpointEvery = filepath.Join(workDir, name+".ckpt"), 100
 	logPath := filepath.Join(workDir, name+".csv")

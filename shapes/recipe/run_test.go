@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/nudge-studio/nudge/runtime"
@@ -26,21 +27,23 @@ func TestRunMaterializeRender(t *testing.T) {
 	arch.CLIP.Hidden, arch.CLIP.Layers, arch.CLIP.MLP, arch.UNet.CrossDim = 32, 1, 64, 32
 	r := Recipe{Arch: arch, InitSeed: 4, DatasetSize: 12, DataSeed: 5,
 		VAE:       Stage{Steps: 2, Batch: 2, LR: 1e-3, Seed: 6},
-		Diffusion: Stage{Steps: 3, Batch: 2, LR: 1e-3, EMADecay: 0.9, Seed: 7}}
+		Diffusion: Stage{Steps: 3, Batch: 2, LR: 1e-3, EMADecay: 0.9, Seed: 7},
+		Decoder:   Stage{Steps: 2, Batch: 2, LR: 1e-3, Seed: 8}}
 	work := t.TempDir()
 	var seen []string
 	weights, err := r.Run(ctx, work, 2, func(stage string, p train.Progress) { seen = append(seen, stage) })
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := []string{"vae", "vae", StageDataset, "diffusion", "diffusion", "diffusion"}; !slices.Equal(seen, want) {
+	if want := []string{"vae", "vae", StageDataset, "diffusion", "diffusion", "diffusion", "decoder", "decoder"}; !slices.Equal(seen, want) {
 		t.Errorf("progress came from stages %v, want %v", seen, want)
 	}
-	for _, f := range []string{"vae.safetensors", "dataset.safetensors", "diffusion.safetensors", "vae.csv", "diffusion.csv"} {
+	for _, f := range []string{"vae.safetensors", "dataset.safetensors", "diffusion.safetensors", "decoder.safetensors", "vae.csv", "diffusion.csv", "decoder.csv"} {
 		if _, err := os.Stat(filepath.Join(work, f)); err != nil {
 			t.Errorf("the work folder lacks %s: %v", f, err)
 		}
 	}
+	checkDecoderStage(t, work)
 	// A second run finds every stage done and gives the same weights without training.
 	again, err := r.Run(ctx, work, 2, func(string, train.Progress) { t.Error("a finished stage trained again") })
 	if err != nil {
@@ -102,5 +105,31 @@ func checkTokenTable(t *testing.T, work, dir string) {
 		if d := math.Abs(float64(got.Data[i] - v)); d > 1e-3*math.Max(1, math.Abs(float64(v))) {
 			t.Fatalf("token table[%d] = %v, trained %v", i, got.Data[i], v)
 		}
+	}
+}
+
+// checkDecoderStage: the decoder stage moved every decoder weight and no encoder weight, so
+// the latent space the UNet learned is the autoencoder's still.
+func checkDecoderStage(t *testing.T, work string) {
+	t.Helper()
+	before, _, err := LoadWeights(filepath.Join(work, "vae.safetensors"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	after, _, err := LoadWeights(filepath.Join(work, "decoder.safetensors"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(after) != len(before) {
+		t.Fatalf("the decoder stage returned %d tensors, the autoencoder has %d", len(after), len(before))
+	}
+	moved := map[string]int{}
+	for name, p := range before {
+		if !slices.Equal(p.Data, after[name].Data) {
+			moved[name[:strings.Index(name, "/")+1]]++
+		}
+	}
+	if moved[prefixEncoder] != 0 || moved[prefixDecoder] == 0 {
+		t.Errorf("tensors changed by the decoder stage: %v; want decoder ones only", moved)
 	}
 }
