@@ -39,7 +39,7 @@ func Default() Recipe {
 		InitSeed: 1, DatasetSize: 20000, DataSeed: 2,
 		VAE:       Stage{Steps: 1500, Batch: 8, LR: 1e-3, Warmup: 100, Seed: 1},
 		Diffusion: Stage{Steps: 8000, Batch: 16, LR: 8e-4, Warmup: 200, EMADecay: 0.999, Seed: 3},
-		Decoder:   Stage{Steps: 2000, Batch: 8, LR: 3e-4, Warmup: 50, Seed: 4},
+		Decoder:   Stage{Batch: 8, LR: 3e-4, Warmup: 50, Seed: 4},
 	}
 }
 
