@@ -142,9 +142,11 @@ func (r *render) buildConditioning(ctx context.Context) error {
 }
 
 func (r *render) renderInfo() RenderInfo {
-	return RenderInfo{Batch: r.req.Batch, Channels: 4, Height: int(r.latents.Shape[2]), Width: int(r.latents.Shape[3]),
+	info := RenderInfo{Batch: r.req.Batch, Channels: 4, Height: int(r.latents.Shape[2]), Width: int(r.latents.Shape[3]),
 		Timesteps: r.timesteps, GuidanceScale: r.req.Guidance, CFG: r.cfg,
 		PromptTokens: r.m.promptTokens(r.conds[r.promptGroup()]), MaxLength: r.m.MaxLength}
+	info.Forward, _ = scheduler.ForwardOf(r.sched)
+	return info
 }
 
 func (r *render) begin(info RenderInfo) error {

@@ -127,6 +127,9 @@ type RenderInfo struct {
 	// position p of chunk c), each earlier chunk with its end token and padding.
 	PromptTokens []string
 	MaxLength    int // text-encoder sequence length of one chunk (77)
+	// Forward is the scheduler's noising process (ᾱ table, prediction type, add_noise); nil
+	// for schedulers without one (Euler).
+	Forward scheduler.Forward
 }
 
 // Guidance carries one step's noise predictions to the Guiders. Slices hold Batch×C×H×W

@@ -76,10 +76,14 @@ func (c SAGConfig) problem() string {
 // Name is the session block name.
 func (s *SAG) Name() string { return "sag" }
 
-// Begin checks the latent is large enough for the blur's reflect padding.
+// Begin checks the scheduler has an ᾱ table and the latent is large enough for the blur's
+// reflect padding.
 func (s *SAG) Begin(r runtime.RenderInfo) error {
+	if s.cfg.Scale > 0 && r.Forward == nil {
+		return &ConfigError{Problems: []string{"this scheduler has no ᾱ table to predict x₀ with — use pndm, ddim or dpmpp_2m (diffusers' SAG pipeline cannot run Euler either)"}}
+	}
 	if half := sagBlurSize / 2; s.cfg.Scale > 0 && (r.Height <= half || r.Width <= half) {
-		return &ConfigError{Technique: "sag", Problems: []string{fmt.Sprintf(
+		return &ConfigError{Problems: []string{fmt.Sprintf(
 			"the latent is %d×%d; SAG's 9-tap blur needs both sides above %d — render at least %d×%d pixels", r.Width, r.Height, half, 8*(half+1), 8*(half+1))}}
 	}
 	s.info = r
@@ -104,9 +108,6 @@ func (s *SAG) AttentionNeeds(runtime.RenderInfo) (*runtime.AttentionNeeds, error
 func (s *SAG) Refine(ctx context.Context, r *runtime.Refinement) error {
 	if s.cfg.Scale == 0 {
 		return nil
-	}
-	if r.Forward == nil {
-		return &ConfigError{Technique: "sag", Problems: []string{"this scheduler has no ᾱ table to predict x₀ with — use pndm, ddim or dpmpp_2m (diffusers' SAG pipeline cannot run Euler either)"}}
 	}
 	base := r.Uncond // eq. 25: the unconditional prediction and map with CFG
 	if base == nil {
