@@ -58,7 +58,7 @@ func commands() []command {
 		{"bench", "[--model M] [--size WxH] [--steps N]", "time denoising steps: ORT vs orchestration", cmdBench},
 		{"prepare", "MODEL [--for TECHNIQUE|all]", "build attention and gradient graphs into the cache", cmdPrepare},
 		{"train", "shapes [--work DIR] [-o FILE]", "train the shapes-world model family from scratch", cmdTrain},
-		{"eval", "[sega|excite] [--model M] [--seeds N]", "score a shapes model: prompt suite, SEGA, attend-and-excite", cmdEval},
+		{"eval", "[sega|excite|sag] [--model M] [--seeds N]", "score a shapes model: prompt suite, SEGA, attend-and-excite, SAG", cmdEval},
 	}
 }
 
@@ -719,12 +719,13 @@ func cmdEval(ctx context.Context, args []string) error {
 	prompt := fs.String("prompt", "a circle on a white background", "eval sega: the prompt")
 	concept := fs.String("concept", "red", "eval sega: the concept, a colour word")
 	scales := fs.String("scales", "0,2,5,10", "eval sega: edit guidance scales to compare")
+	sagScale := fs.Float64("sag-scale", 0.75, "eval sag: the SAG scale compared with plain")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) > 1 || o.Seeds < 1 || o.Steps < 1 {
-		return usagef("eval: `nudge eval [sega|excite] [--seeds N] [--steps N]`, with N ≥ 1")
+		return usagef("eval: `nudge eval [sega|excite|sag] [--seeds N] [--steps N]`, with N ≥ 1")
 	}
 	cfg, err := g.load()
 	if err != nil {
@@ -749,6 +750,11 @@ func cmdEval(ctx context.Context, args []string) error {
 		return app.EvalSEGA(ctx, cfg, so, os.Stdout, os.Stderr)
 	case "excite":
 		return app.EvalExcite(ctx, cfg, app.ExciteEvalOptions{EvalOptions: o}, os.Stdout, os.Stderr)
+	case "sag":
+		if !(*sagScale > 0 && *sagScale <= techniques.MaxSAGScale) {
+			return usagef("eval sag: --sag-scale %g: give a scale in (0, %d], e.g. 0.75", *sagScale, techniques.MaxSAGScale)
+		}
+		return app.EvalSAG(ctx, cfg, app.SAGEvalOptions{EvalOptions: o, Scale: *sagScale}, os.Stdout, os.Stderr)
 	}
-	return usagef("eval: %q is not an evaluation; use sega or excite, or nothing for the quality suite", session.Sanitize(what))
+	return usagef("eval: %q is not an evaluation; use sega, excite or sag, or nothing for the quality suite", session.Sanitize(what))
 }
