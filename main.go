@@ -58,7 +58,7 @@ func commands() []command {
 		{"bench", "[--model M] [--size WxH] [--steps N]", "time denoising steps: ORT vs orchestration", cmdBench},
 		{"prepare", "MODEL [--for TECHNIQUE|all]", "build attention and gradient graphs into the cache", cmdPrepare},
 		{"train", "shapes [--work DIR] [-o FILE]", "train the shapes-world model family from scratch", cmdTrain},
-		{"eval", "[sega|excite] [--model M] [--seeds N]", "score a shapes model: prompt suite, SEGA, attend-and-excite", cmdEval},
+		{"eval", "[sega|excite|sag] [--model M] [--seeds N]", "score a shapes model: prompt suite, SEGA, attend-and-excite, SAG", cmdEval},
 	}
 }
 
@@ -287,6 +287,7 @@ type renderFlags struct {
 	guidance                                            float64
 	excite                                              string
 	exciteRes                                           int
+	sag                                                 float64
 	show, record                                        bool
 }
 
@@ -309,6 +310,7 @@ func cmdRender(ctx context.Context, args []string) error {
 	fs.StringVar(&f.excite, "excite", "", "attend-and-excite tokens: indices (SOT is 0) or words, e.g. 2,5 or cat,frog")
 	fs.IntVar(&f.exciteRes, "attention-resolution", 0, attentionResolutionHelp)
 	fs.IntVar(&f.exciteRes, "excite-res", 0, "the old name of --attention-resolution")
+	fs.Float64Var(&f.sag, "sag", -1, "self-attention guidance scale (diffusers' default 0.75; 0 renders plain)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -387,6 +389,11 @@ func (f renderFlags) apply(p *session.Params) error {
 	}
 	if f.guidance >= 0 {
 		p.Sampler.Guidance = f.guidance
+	}
+	if f.sag >= 0 {
+		p.SetBlock("sag", &techniques.SAGConfig{Enabled: true, Scale: f.sag})
+	} else if f.sag != -1 {
+		return usagef("render: --sag %g: give a scale ≥ 0, e.g. 0.75", f.sag)
 	}
 	if f.seed != "" {
 		v, err := strconv.ParseUint(f.seed, 10, 64)
@@ -544,6 +551,7 @@ func cmdBench(ctx context.Context, args []string) error {
 	runs := fs.Int("runs", 3, "measured renders (after one warm-up)")
 	scheduler := fs.String("scheduler", "euler", "scheduler")
 	concepts := fs.Int("sega", 0, "add this many SEGA concepts")
+	sag := fs.Float64("sag", -1, "self-attention guidance scale (0.75: diffusers' default)")
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -557,7 +565,7 @@ func cmdBench(ctx context.Context, args []string) error {
 	if *model == "demo:sd15" {
 		p.Width, p.Height = 512, 512
 	}
-	if err := (renderFlags{size: *size, guidance: -1}).apply(&p); err != nil {
+	if err := (renderFlags{size: *size, guidance: -1, sag: *sag}).apply(&p); err != nil {
 		return err
 	}
 	if *concepts > 0 {
@@ -629,7 +637,7 @@ func cmdPrepare(ctx context.Context, args []string) error {
 	o.For = strings.Split(*what, ",")
 	if *size != "" {
 		var p session.Params
-		if err := (renderFlags{size: *size, guidance: -1}).apply(&p); err != nil {
+		if err := (renderFlags{size: *size, guidance: -1, sag: -1}).apply(&p); err != nil {
 			return err
 		}
 		o.Width, o.Height = p.Width, p.Height
@@ -712,12 +720,13 @@ func cmdEval(ctx context.Context, args []string) error {
 	prompt := fs.String("prompt", "a circle on a white background", "eval sega: the prompt")
 	concept := fs.String("concept", "red", "eval sega: the concept, a colour word")
 	scales := fs.String("scales", "0,2,5,10", "eval sega: edit guidance scales to compare")
+	sagScale := fs.Float64("sag-scale", 0.75, "eval sag: the SAG scale compared with plain")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) > 1 || o.Seeds < 1 || o.Steps < 1 {
-		return usagef("eval: `nudge eval [sega|excite] [--seeds N] [--steps N]`, with N ≥ 1")
+		return usagef("eval: `nudge eval [sega|excite|sag] [--seeds N] [--steps N]`, with N ≥ 1")
 	}
 	cfg, err := g.load()
 	if err != nil {
@@ -742,6 +751,11 @@ func cmdEval(ctx context.Context, args []string) error {
 		return app.EvalSEGA(ctx, cfg, so, os.Stdout, os.Stderr)
 	case "excite":
 		return app.EvalExcite(ctx, cfg, app.ExciteEvalOptions{EvalOptions: o}, os.Stdout, os.Stderr)
+	case "sag":
+		if !(*sagScale > 0 && *sagScale <= techniques.MaxSAGScale) {
+			return usagef("eval sag: --sag-scale %g: give a scale in (0, %d], e.g. 0.75", *sagScale, techniques.MaxSAGScale)
+		}
+		return app.EvalSAG(ctx, cfg, app.SAGEvalOptions{EvalOptions: o, Scale: *sagScale}, os.Stdout, os.Stderr)
 	}
-	return usagef("eval: %q is not an evaluation; use sega or excite, or nothing for the quality suite", session.Sanitize(what))
+	return usagef("eval: %q is not an evaluation; use sega, excite or sag, or nothing for the quality suite", session.Sanitize(what))
 }

@@ -37,7 +37,7 @@ func TestPrepareRejectsBadInput(t *testing.T) {
 		want string
 	}{
 		{"demo:tiny", PrepareOptions{For: []string{"sega"}}, "not a technique that needs graphs"},
-		{"demo:tiny", PrepareOptions{For: []string{"sag"}}, "not a technique that needs graphs"},
+		{"demo:tiny", PrepareOptions{For: []string{"no_such_technique"}}, "not a technique that needs graphs"},
 		{"demo:tiny", PrepareOptions{Width: 100, Height: 64}, "multiples of 8"},
 		{"demo:tiny", PrepareOptions{AttentionResolution: 16}, "available: 8×8 (3 layers)"},
 		{t.TempDir(), PrepareOptions{}, "unet/model.onnx is missing"},

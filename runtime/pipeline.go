@@ -52,6 +52,7 @@ type render struct {
 	extra     []extraRows
 	cfg       bool
 	attention []*AttentionRunner // per technique (same index): its prepared graphs, or nil
+	mapsFrom  int                // the technique whose maps the step's UNet call outputs, or −1
 	started   time.Time
 	timings   []StepTimings
 }
@@ -92,7 +93,7 @@ func (m *Model) newRender(ctx context.Context, req Request) (*render, error) {
 		return nil, err
 	}
 	r := &render{m: m, req: req, sched: sched, gen: noise.NewTorchCPUKernel(req.Seed, kernel),
-		timesteps: sched.Timesteps(), cfg: req.Guidance > 1, started: time.Now()}
+		timesteps: sched.Timesteps(), cfg: req.Guidance > 1, mapsFrom: -1, started: time.Now()}
 	h, w := int64(req.Height/8), int64(req.Width/8)
 	r.latents = Tensor{Shape: []int64{int64(req.Batch), 4, h, w}, Data: r.gen.Randn(req.Batch * 4 * int(h*w))}
 	sigma := float32(sched.InitNoiseSigma())
@@ -141,9 +142,11 @@ func (r *render) buildConditioning(ctx context.Context) error {
 }
 
 func (r *render) renderInfo() RenderInfo {
-	return RenderInfo{Batch: r.req.Batch, Channels: 4, Height: int(r.latents.Shape[2]), Width: int(r.latents.Shape[3]),
+	info := RenderInfo{Batch: r.req.Batch, Channels: 4, Height: int(r.latents.Shape[2]), Width: int(r.latents.Shape[3]),
 		Timesteps: r.timesteps, GuidanceScale: r.req.Guidance, CFG: r.cfg,
 		PromptTokens: r.m.promptTokens(r.conds[r.promptGroup()]), MaxLength: r.m.MaxLength}
+	info.Forward, _ = scheduler.ForwardOf(r.sched)
+	return info
 }
 
 func (r *render) begin(info RenderInfo) error {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/nudge-studio/nudge/runtime/scheduler"
 )
 
 // step runs UNet call i: latent updates, one batched UNet call, guidance, scheduler step.
@@ -20,12 +22,11 @@ func (r *render) step(ctx context.Context, i int) (StepInfo, error) {
 		return StepInfo{}, err
 	}
 	x := Tensor{Shape: r.latents.Shape, Data: r.sched.ScaleModelInput(r.latents.Data, i)}
-	ortBefore := r.m.UNet.ORTTime
-	pred, err := r.m.predictNoise(ctx, repeatRows(x, r.groups), t, r.cond)
+	pred, maps, ortTime, err := r.mainCall(ctx, repeatRows(x, r.groups), t)
 	if err != nil {
 		return StepInfo{}, err
 	}
-	tm.UNet = r.m.UNet.ORTTime - ortBefore
+	tm.UNet = ortTime
 
 	tg := time.Now()
 	eps, err := r.guide(pred, i, t)
@@ -33,6 +34,14 @@ func (r *render) step(ctx context.Context, i int) (StepInfo, error) {
 		return StepInfo{}, err
 	}
 	tm.Guidance = time.Since(tg)
+
+	tr := time.Now()
+	refineORT, err := r.refine(ctx, i, t, pred, maps, eps)
+	if err != nil {
+		return StepInfo{}, err
+	}
+	tm.UNet += refineORT
+	tm.Techniques += time.Since(tr) - refineORT
 
 	ts := time.Now()
 	next, err := r.sched.Step(eps, r.latents.Data, i, r.gen.Randn)
@@ -69,6 +78,40 @@ func (r *render) updateLatents(ctx context.Context, i int, t float64) error {
 		}
 	}
 	return nil
+}
+
+// refine lets the Refiners change eps in place (after CFG and the Guiders, before the
+// scheduler), and returns the ORT time of the UNet calls they made.
+func (r *render) refine(ctx context.Context, i int, t float64, pred Tensor, maps []Tensor, eps []float32) (time.Duration, error) {
+	group := len(r.latents.Data)
+	var ortTime time.Duration
+	for k, tq := range r.req.Techniques {
+		rf, ok := tq.(Refiner)
+		if !ok {
+			continue
+		}
+		in := &Refinement{Step: i, Timestep: t, Latents: r.latents.Data, Text: pred.Data[:group], Eps: eps,
+			Predict: func(ctx context.Context, latents []float32) ([]float32, error) {
+				before := r.m.UNet.ORTTime
+				out, err := r.m.predictNoise(ctx, Tensor{Shape: r.latents.Shape, Data: latents}, t, sliceRows(r.cond, 0, r.req.Batch))
+				ortTime += r.m.UNet.ORTTime - before
+				return out.Data, err
+			}}
+		if r.cfg {
+			in.Uncond, in.Text = pred.Data[:group], pred.Data[group:2*group]
+		} else {
+			// Without CFG eps is the prompt's prediction itself; Text must not change with it.
+			in.Text = append([]float32(nil), in.Text...)
+		}
+		if k == r.mapsFrom {
+			in.Maps, in.MapInfo = maps, r.attention[k].Maps()
+		}
+		in.Forward, _ = scheduler.ForwardOf(r.sched)
+		if err := rf.Refine(ctx, in); err != nil {
+			return ortTime, fmt.Errorf("%s: %w", tq.Name(), err)
+		}
+	}
+	return ortTime, nil
 }
 
 // guide turns the batched prediction into the one noise estimate the scheduler steps with.

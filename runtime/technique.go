@@ -1,6 +1,10 @@
 package runtime
 
-import "context"
+import (
+	"context"
+
+	"github.com/nudge-studio/nudge/runtime/scheduler"
+)
 
 // A Technique steers a render. The denoising loop asks each technique, through the optional
 // interfaces below, for what it needs; a technique implements only the hooks it uses, the way
@@ -11,7 +15,9 @@ import "context"
 //  2. Conditioner.Conditions        extra rows in the batched UNet call (SEGA concepts)
 //  3. one batched UNet call: [uncond×B, text×B, extra₁×B, …]
 //  4. Guider.Guide                  add to the guidance term after CFG (SEGA)
-//  5. scheduler step; a step event goes out.
+//  5. Refiner.Refine                change the final noise estimate, with the maps of the
+//     step's own UNet call and more UNet calls of its own (SAG)
+//  6. scheduler step; a step event goes out.
 //
 // Techniques are built fresh for every job, so per-render state (SEGA's momentum) lives in
 // the value and Begin resets nothing by accident.
@@ -51,6 +57,39 @@ type LatentUpdater interface {
 	UpdateLatents(ctx context.Context, u *LatentUpdate) error
 }
 
+// Refiner changes a step's final noise estimate after guidance (self-attention guidance).
+// When its AttentionNeeds set KeepNoise, the step's batched UNet call itself runs the prepared
+// graph that also outputs the selected maps (one call, as diffusers' SAG reads the maps its
+// attention processor stored during the call), and the maps come with the Refinement. At most
+// one technique of a render can ask for that.
+type Refiner interface {
+	Refine(ctx context.Context, r *Refinement) error
+}
+
+// Refinement is one step as a Refiner sees it. Slices hold Batch×C×H×W values in NCHW order.
+type Refinement struct {
+	Step     int
+	Timestep float64
+	Latents  []float32 // x_t before scale_model_input, as the step's UNet call saw them
+	Uncond   []float32 // the unconditional prediction; nil without CFG
+	Text     []float32 // the prompt's prediction
+	// Eps is the noise estimate after CFG and the Guiders (uncond + Delta, or Text without
+	// CFG); the Refiner changes it in place.
+	Eps []float32
+	// Maps are the maps its AttentionNeeds selected, from this step's batched UNet call, each
+	// [rows, Lq, Lk] with the rows in batch order (uncond×B, text×B, technique rows… with
+	// CFG; text×B without).
+	Maps []Tensor
+	// MapInfo describes Maps, in the same order.
+	MapInfo []AttentionMap
+	// Forward is the scheduler's noising process; nil for schedulers without one (Euler).
+	Forward scheduler.Forward
+	// Predict runs the UNet on latents (Batch×C×H×W, fed as given) at this step's timestep
+	// with the first row group's conditioning: the negative prompt with CFG, the prompt
+	// without — the rows diffusers' SAG uses for its extra call.
+	Predict func(ctx context.Context, latents []float32) ([]float32, error)
+}
+
 // StatsReporter describes a technique's most recent step for a front end: a few named
 // numbers or rows of numbers (SEGA: per-concept strength; A&E: per-token attention peaks).
 // The loop asks after every step and sends the result with the step event. Stats must be
@@ -88,6 +127,9 @@ type RenderInfo struct {
 	// position p of chunk c), each earlier chunk with its end token and padding.
 	PromptTokens []string
 	MaxLength    int // text-encoder sequence length of one chunk (77)
+	// Forward is the scheduler's noising process (ᾱ table, prediction type, add_noise); nil
+	// for schedulers without one (Euler).
+	Forward scheduler.Forward
 }
 
 // Guidance carries one step's noise predictions to the Guiders. Slices hold Batch×C×H×W

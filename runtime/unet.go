@@ -11,14 +11,9 @@ import (
 // batches when Options.MaxBatch caps the rows per call.
 func (m *Model) predictNoise(ctx context.Context, x Tensor, t float64, cond Tensor) (Tensor, error) {
 	rows := int(x.Shape[0])
-	chunk := rows
-	if spec, ok := m.UNet.Input("sample"); ok && len(spec.Dims) == 4 && spec.Dims[0] > 0 {
-		chunk = int(spec.Dims[0])
-	} else if m.Options.MaxBatch > 0 && rows > m.Options.MaxBatch {
-		chunk = largestDivisor(rows, m.Options.MaxBatch)
-	}
-	if rows%chunk != 0 {
-		return Tensor{}, modelError{m.UNet.Path, fmt.Sprintf("the UNet has a fixed batch of %d, which does not divide %d rows", chunk, rows)}
+	chunk, err := m.unetChunk(rows)
+	if err != nil {
+		return Tensor{}, err
 	}
 	if chunk == rows {
 		return m.unetCall(ctx, x, t, cond)
@@ -32,6 +27,21 @@ func (m *Model) predictNoise(ctx context.Context, x Tensor, t float64, cond Tens
 		parts = append(parts, p)
 	}
 	return concatRows(parts...), nil
+}
+
+// unetChunk is the rows per UNet call for a batch of rows: the export's fixed batch, else
+// Options.MaxBatch (a divisor, so chunks are equal), else all of them.
+func (m *Model) unetChunk(rows int) (int, error) {
+	chunk := rows
+	if spec, ok := m.UNet.Input("sample"); ok && len(spec.Dims) == 4 && spec.Dims[0] > 0 {
+		chunk = int(spec.Dims[0])
+	} else if m.Options.MaxBatch > 0 && rows > m.Options.MaxBatch {
+		chunk = largestDivisor(rows, m.Options.MaxBatch)
+	}
+	if rows%chunk != 0 {
+		return 0, modelError{m.UNet.Path, fmt.Sprintf("the UNet has a fixed batch of %d, which does not divide %d rows", chunk, rows)}
+	}
+	return chunk, nil
 }
 
 func (m *Model) unetCall(ctx context.Context, x Tensor, t float64, cond Tensor) (Tensor, error) {

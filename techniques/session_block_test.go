@@ -239,7 +239,7 @@ func TestBlocksThroughInfotext(t *testing.T) {
 // FuzzSessionBlocks: the technique blocks' readers never panic; what they accept is valid
 // and survives Marshal → Parse unchanged.
 func FuzzSessionBlocks(f *testing.F) {
-	for _, name := range []string{"../examples/sega.toml", "../examples/attend-excite.toml", "testdata/golden/full.toml"} {
+	for _, name := range []string{"../examples/sega.toml", "../examples/attend-excite.toml", "../examples/sag.toml", "testdata/golden/full.toml"} {
 		if data, err := os.ReadFile(name); err == nil {
 			f.Add(data)
 		}
