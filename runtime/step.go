@@ -19,9 +19,9 @@ func (r *render) step(ctx context.Context, i int) (StepInfo, error) {
 	if err := r.conditionFor(ctx, i); err != nil {
 		return StepInfo{}, err
 	}
-	x := Tensor{Shape: r.latents.Shape, Data: r.sched.ScaleModelInput(r.latents.Data, i)}
+	x := Tensor{Shape: r.latents.Shape, Data: r.sched.ScaleModelInput(r.latents.Data, r.offset+i)}
 	ortBefore := r.m.UNet.ORTTime
-	pred, err := r.m.predictNoise(ctx, repeatRows(x, r.groups), t, r.cond)
+	pred, err := r.m.predictNoise(ctx, r.extraIn.unetInput(x, r.groups), t, r.cond)
 	if err != nil {
 		return StepInfo{}, err
 	}
@@ -35,7 +35,7 @@ func (r *render) step(ctx context.Context, i int) (StepInfo, error) {
 	tm.Guidance = time.Since(tg)
 
 	ts := time.Now()
-	next, err := r.sched.Step(eps, r.latents.Data, i, r.gen.Randn)
+	next, err := r.sched.Step(eps, r.latents.Data, r.offset+i, r.gen.Randn)
 	if err != nil {
 		return StepInfo{}, err
 	}
@@ -74,7 +74,7 @@ func (r *render) updateLatents(ctx context.Context, i int, t float64) error {
 // guide turns the batched prediction into the one noise estimate the scheduler steps with.
 // With CFG: Delta = g·(text − uncond), Guiders add to Delta, ε = uncond + Delta (the order
 // of float32 operations is diffusers', so a render with no technique terms is bit-identical
-// to plain CFG).
+// to plain CFG). Instruct-pix2pix adds its image term after (pix2pixEps).
 func (r *render) guide(pred Tensor, i int, t float64) ([]float32, error) {
 	group := len(r.latents.Data)
 	if !r.cfg {
@@ -96,9 +96,28 @@ func (r *render) guide(pred Tensor, i int, t float64) ([]float32, error) {
 			return nil, err
 		}
 	}
+	if r.kind == PipelineInstruct {
+		return r.pix2pixEps(pred.Data, delta), nil
+	}
 	eps := make([]float32, group)
 	for k := range eps {
 		eps[k] = uncond[k] + delta[k]
 	}
 	return eps, nil
+}
+
+// pix2pixEps is StableDiffusionInstructPix2PixPipeline's guidance,
+// ε = ε_uncond + g·(ε_text − ε_image) + s_I·(ε_image − ε_uncond), in diffusers' float32 order.
+// Rows here are [negative + image (ε_image), prompt + image (ε_text), negative + zeros
+// (ε_uncond)], so delta = g·(ε_text − ε_image) is CFG's with the image-conditioned
+// unconditional row as "uncond", and Guiders (SEGA) add their terms relative to it.
+func (r *render) pix2pixEps(pred, delta []float32) []float32 {
+	group := len(delta)
+	image, uncond := pred[:group], pred[2*group:3*group]
+	ig := float32(r.image.ImageGuidance)
+	eps := make([]float32, group)
+	for k := range eps {
+		eps[k] = uncond[k] + delta[k] + ig*(image[k]-uncond[k])
+	}
+	return eps
 }
