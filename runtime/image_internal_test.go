@@ -18,7 +18,7 @@ import (
 // imageTechnique gives a render an input image, as the techniques package's does.
 type imageTechnique struct{ in ImageInput }
 
-func (t *imageTechnique) Name() string             { return "test_image" }
+func (t *imageTechnique) Name() string            { return "test_image" }
 func (t *imageTechnique) ImageInput() *ImageInput { return &t.in }
 
 func openVariant(t *testing.T, variant string) *Model {

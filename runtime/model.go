@@ -29,14 +29,14 @@ type Model struct {
 	// TAESD previews (nil before, and when the folder has none). The VAE encoder is not
 	// opened at all until a technique needs images in (txt2img never does), which keeps its
 	// weights out of memory.
-	TAESD         *Component
-	taesdOnce     bool
+	TAESD     *Component
+	taesdOnce bool
 	// VAEEncoder and DepthEstimator are opened on the first render that puts an image in
 	// (img2img, instruct-pix2pix, depth2img); nil before.
 	VAEEncoder, DepthEstimator *Component
-	Tokenizer     *tokenizer.Tokenizer
-	Scheduler     scheduler.Config
-	ScalingFactor float64 // VAE latent scale, 0.18215 for SD 1.x/2.x
+	Tokenizer                  *tokenizer.Tokenizer
+	Scheduler                  scheduler.Config
+	ScalingFactor              float64 // VAE latent scale, 0.18215 for SD 1.x/2.x
 	// LatentsMean and LatentsStd, when the VAE config has them (diffusers' AutoencoderKL
 	// latents_mean / latents_std), standardise each latent channel: the UNet's latents are
 	// (z − mean)·ScalingFactor/std, so decoding takes latents·std/ScalingFactor + mean.
