@@ -135,3 +135,25 @@ func TestPipelineMismatch(t *testing.T) {
 		t.Fatalf("depth asked of a pix2pix UNet: %v", err)
 	}
 }
+
+// depth2img with the folder's depth estimator (the demo's tiny random one): the depth
+// channel is its predicted depth, resized and normalised, so it spans exactly [−1, 1].
+func TestDepth2ImgWithEstimator(t *testing.T) {
+	m := openVariant(t, "depth")
+	req := img2imgRequest("euler", 0.5)
+	req.Techniques = []Technique{&imageTechnique{ImageInput{Image: testPicture(64, 64), Strength: 0.5}}}
+	r, err := m.newRender(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := r.extraIn.data[:64]
+	if slices.Min(d) != -1 || slices.Max(d) != 1 {
+		t.Fatalf("depth channel spans [%v, %v], want [−1, 1]", slices.Min(d), slices.Max(d))
+	}
+	if p := m.readDepthPreprocess(); p.size != 32 || p.mean[0] != 0.5 {
+		t.Fatalf("preprocessor config not read: %+v", p)
+	}
+	if _, err := m.Render(context.Background(), req, nil); err != nil {
+		t.Fatal(err)
+	}
+}

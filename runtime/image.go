@@ -83,9 +83,9 @@ func (m *Model) pipelineFor(in *ImageInput) (Pipeline, error) {
 	}
 	switch {
 	case in != nil && in.Want != "" && in.Want != p:
-		return "", modelError{m.UNet.Path, fmt.Sprintf("%s was asked for but the UNet takes %d input channels (a %s model)", in.Want, ch, p)}
+		return "", modelError{m.UNet.Path, fmt.Sprintf("%s was asked for but the UNet takes %d input channels (made for %s)", in.Want, ch, p)}
 	case in == nil && p != PipelineText:
-		return "", modelError{m.UNet.Path, fmt.Sprintf("the UNet takes %d input channels (a %s model): give an input image (render --init-image)", ch, p)}
+		return "", modelError{m.UNet.Path, fmt.Sprintf("the UNet takes %d input channels (made for %s): give an input image (render --init-image)", ch, p)}
 	}
 	return p, nil
 }
