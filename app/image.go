@@ -1,10 +1,14 @@
 package app
 
 import (
+	"bytes"
 	"fmt"
 	"image"
+	"image/png"
+	"os"
 	"path/filepath"
 
+	"github.com/nudge-studio/nudge/atomicfile"
 	"github.com/nudge-studio/nudge/imagefile"
 	"github.com/nudge-studio/nudge/session"
 	"github.com/nudge-studio/nudge/techniques"
@@ -34,6 +38,19 @@ func SetInputImage(p *session.Params, path, modelDir string, keepSize bool) (str
 	if err != nil {
 		return "", err
 	}
+	d := 0
+	if !keepSize {
+		if d, err = UNetDownsampling(modelDir); err != nil {
+			return "", err
+		}
+	}
+	return UseInputPicture(p, path, img, d)
+}
+
+// UseInputPicture sets the [image] block to a decoded picture read from path (other keys
+// kept) and, when downsampling > 0, the render size fitted to it; the note says how the
+// picture will be resized, "" when it is not.
+func UseInputPicture(p *session.Params, path string, img image.Image, downsampling int) (string, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return "", err
@@ -45,12 +62,8 @@ func SetInputImage(p *session.Params, path, modelDir string, keepSize bool) (str
 	c.Enabled, c.Path, c.SHA256 = true, abs, session.ImageHash(img)
 	p.SetBlock("image", &c)
 	b := img.Bounds()
-	if !keepSize {
-		d, err := UNetDownsampling(modelDir)
-		if err != nil {
-			return "", err
-		}
-		p.Width, p.Height = FitImageSize(b.Dx(), b.Dy(), d)
+	if downsampling > 0 {
+		p.Width, p.Height = FitImageSize(b.Dx(), b.Dy(), downsampling)
 	}
 	return fitNote(path, b, p.Width, p.Height), nil
 }
@@ -101,4 +114,26 @@ func FillImageHashes(p *session.Params) error {
 		*f.sha = session.ImageHash(img)
 	}
 	return nil
+}
+
+// SaveInputPicture writes a picture the studio edits ("edit this" on a render) as
+// dir/inputs/SHA12.png, so the [image] block can name it; the name is the pixel hash's
+// start, so the same picture is written once and an existing file is reused, never replaced.
+func SaveInputPicture(dir string, img image.Image) (string, error) {
+	sha := session.ImageHash(img)
+	path := filepath.Join(dir, "inputs", sha[:12]+".png")
+	if old, _, err := imagefile.DecodeFile(path); err == nil && session.ImageHash(old) == sha {
+		return path, nil
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		return "", err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return "", err
+	}
+	if err := atomicfile.WriteNew(path, buf.Bytes(), 0o644); err != nil {
+		return "", err
+	}
+	return path, nil
 }
