@@ -289,6 +289,58 @@ type renderFlags struct {
 	exciteRes                                           int
 	sag                                                 float64
 	show, record                                        bool
+	image                                               imageFlags
+}
+
+// imageFlags are `nudge render`'s input-image options (img2img, instruct-pix2pix, depth2img).
+type imageFlags struct {
+	initImage, depth, instruct string
+	strength, imageGuidance    float64
+}
+
+func (f *imageFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.initImage, "init-image", "", "input picture (PNG/JPEG): img2img, or instruct-pix2pix / depth2img on those models")
+	fs.StringVar(&f.initImage, "image", "", "another name of --init-image")
+	fs.Float64Var(&f.strength, "strength", -1, "img2img / depth2img strength in [0, 1] (default 0.8)")
+	fs.Float64Var(&f.imageGuidance, "image-guidance", -1, "instruct-pix2pix image guidance scale (default 1.5)")
+	fs.StringVar(&f.depth, "depth", "", "depth2img: a depth map picture (brighter is nearer) instead of the model's depth estimator")
+	fs.StringVar(&f.instruct, "instruct", "", "instruct-pix2pix: the edit instruction (sets the prompt)")
+}
+
+// apply sets the session's [image] block from the flags once the model is open (its size rule
+// fits the picture). It prints how the picture was fitted.
+func (f *imageFlags) apply(p *session.Params, modelDir string, sizeGiven bool) error {
+	if f.instruct != "" {
+		p.Prompt = f.instruct
+	}
+	if f.initImage != "" {
+		note, err := app.SetInputImage(p, f.initImage, modelDir, sizeGiven)
+		if err != nil {
+			return err
+		}
+		if note != "" {
+			fmt.Fprintln(os.Stderr, "note:", note)
+		}
+	}
+	if f.depth != "" {
+		if err := app.SetDepthImage(p, f.depth); err != nil {
+			return err
+		}
+	}
+	c := techniques.ImageOf(p)
+	if c == nil && (f.strength >= 0 || f.imageGuidance >= 0) {
+		return usagef("render: --strength and --image-guidance need an input image: give --init-image")
+	}
+	if f.strength >= 0 {
+		if f.strength > 1 {
+			return usagef("render: --strength %v: give a number in [0, 1]", f.strength)
+		}
+		c.Strength = f.strength
+	}
+	if f.imageGuidance >= 0 {
+		c.ImageGuidance = f.imageGuidance
+	}
+	return nil
 }
 
 func cmdRender(ctx context.Context, args []string) error {
@@ -311,6 +363,7 @@ func cmdRender(ctx context.Context, args []string) error {
 	fs.IntVar(&f.exciteRes, "attention-resolution", 0, attentionResolutionHelp)
 	fs.IntVar(&f.exciteRes, "excite-res", 0, "the old name of --attention-resolution")
 	fs.Float64Var(&f.sag, "sag", -1, "self-attention guidance scale (diffusers' default 0.75; 0 renders plain)")
+	f.image.register(fs)
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -420,6 +473,15 @@ func renderSession(ctx context.Context, cfg *session.Config, s *session.Session,
 		return err
 	}
 	defer m.Close()
+	if err := f.image.apply(&s.Params, m.Dir, f.size != ""); err != nil {
+		return err
+	}
+	if err := app.FillImageHashes(&s.Params); err != nil {
+		return err
+	}
+	if err := s.Validate(); err != nil {
+		return err
+	}
 	if err := app.CheckSize(m.Dir, s.Width, s.Height); err != nil {
 		return err
 	}

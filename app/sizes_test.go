@@ -50,3 +50,18 @@ func TestUNetDownsamplingOfTheTinyDemo(t *testing.T) {
 		t.Fatalf("UNetDownsampling = %d, %v; want 2", d, err)
 	}
 }
+
+// FitImageSize rounds each side down to the size multiple (diffusers'
+// get_default_height_width), scales long pictures down first, and never goes below one
+// multiple.
+func TestFitImageSize(t *testing.T) {
+	cases := []struct{ w, h, d, ww, wh int }{
+		{100, 75, 1, 96, 72}, {100, 75, 4, 96, 64}, {1, 1, 8, 64, 64}, {512, 512, 8, 512, 512},
+		{4000, 3000, 8, 1024, 768}, {3000, 4000, 1, 768, 1024}, {20000, 10, 8, 1024, 64},
+	}
+	for _, c := range cases {
+		if w, h := FitImageSize(c.w, c.h, c.d); w != c.ww || h != c.wh {
+			t.Errorf("FitImageSize(%d, %d, %d) = %dx%d, want %dx%d", c.w, c.h, c.d, w, h, c.ww, c.wh)
+		}
+	}
+}

@@ -29,11 +29,14 @@ type Model struct {
 	// TAESD previews (nil before, and when the folder has none). The VAE encoder is not
 	// opened at all until a technique needs images in (txt2img never does), which keeps its
 	// weights out of memory.
-	TAESD         *Component
-	taesdOnce     bool
-	Tokenizer     *tokenizer.Tokenizer
-	Scheduler     scheduler.Config
-	ScalingFactor float64 // VAE latent scale, 0.18215 for SD 1.x/2.x
+	TAESD     *Component
+	taesdOnce bool
+	// VAEEncoder and DepthEstimator are opened on the first render that puts an image in
+	// (img2img, instruct-pix2pix, depth2img); nil before.
+	VAEEncoder, DepthEstimator *Component
+	Tokenizer                  *tokenizer.Tokenizer
+	Scheduler                  scheduler.Config
+	ScalingFactor              float64 // VAE latent scale, 0.18215 for SD 1.x/2.x
 	// LatentsMean and LatentsStd, when the VAE config has them (diffusers' AutoencoderKL
 	// latents_mean / latents_std), standardise each latent channel: the UNet's latents are
 	// (z − mean)·ScalingFactor/std, so decoding takes latents·std/ScalingFactor + mean.
@@ -167,7 +170,7 @@ func (m *Model) unscale(row []float32) []float32 {
 
 // Close releases every ORT session.
 func (m *Model) Close() {
-	for _, c := range []*Component{m.Text, m.UNet, m.VAEDecoder, m.TAESD} {
+	for _, c := range []*Component{m.Text, m.UNet, m.VAEDecoder, m.TAESD, m.VAEEncoder, m.DepthEstimator} {
 		c.Close()
 	}
 	for _, c := range m.texts {

@@ -51,6 +51,14 @@ type render struct {
 	condAt    []int                 // the schedule entry per group that cond holds
 	extra     []extraRows
 	cfg       bool
+	// kind is the pipeline the UNet is made for; image the request's input image (nil for
+	// text-to-image); offset the first UNet call of the scheduler's schedule that runs
+	// (img2img strength), so timesteps[i] is the scheduler's call offset+i; extraIn the
+	// channels the UNet takes after the latents (instruct-pix2pix, depth2img).
+	kind      Pipeline
+	image     *ImageInput
+	offset    int
+	extraIn   extraChannels
 	attention []*AttentionRunner // per technique (same index): its prepared graphs, or nil
 	mapsFrom  int                // the technique whose maps the step's UNet call outputs, or −1
 	started   time.Time
@@ -64,12 +72,47 @@ type extraRows struct {
 }
 
 func (m *Model) newRender(ctx context.Context, req Request) (*render, error) {
-	if err := m.checkTxt2Img(); err != nil {
+	in, err := imageInputOf(req.Techniques)
+	if err != nil {
+		return nil, err
+	}
+	kind, err := m.pipelineFor(in)
+	if err != nil {
 		return nil, err
 	}
 	if err := m.sliceFor(req.Height/8, req.Width/8); err != nil {
 		return nil, err
 	}
+	sched, err := m.newScheduler(req)
+	if err != nil {
+		return nil, err
+	}
+	kernel, err := noiseKernel(req.NoiseKernel)
+	if err != nil {
+		return nil, err
+	}
+	r := &render{m: m, req: req, sched: sched, gen: noise.NewTorchCPUKernel(req.Seed, kernel),
+		cfg: req.Guidance > 1, kind: kind, image: in, mapsFrom: -1, started: time.Now()}
+	if kind == PipelineInstruct {
+		// StableDiffusionInstructPix2PixPipeline.do_classifier_free_guidance
+		r.cfg = req.Guidance > 1 && in.ImageGuidance >= 1
+	}
+	if err := r.start(ctx); err != nil {
+		return nil, err
+	}
+	r.timesteps = sched.Timesteps()[r.offset:]
+	if err := r.buildConditioning(ctx); err != nil {
+		return nil, err
+	}
+	info := r.renderInfo()
+	if err := r.begin(info); err != nil {
+		return nil, err
+	}
+	return r, r.prepareAttention(ctx, info)
+}
+
+// newScheduler builds the request's scheduler from the model's config and sets its steps.
+func (m *Model) newScheduler(req Request) (scheduler.Scheduler, error) {
 	name := req.Scheduler
 	if name == "" {
 		name = m.Scheduler.ClassName
@@ -85,29 +128,7 @@ func (m *Model) newRender(ctx context.Context, req Request) (*render, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := sched.SetTimesteps(req.Steps); err != nil {
-		return nil, err
-	}
-	kernel, err := noiseKernel(req.NoiseKernel)
-	if err != nil {
-		return nil, err
-	}
-	r := &render{m: m, req: req, sched: sched, gen: noise.NewTorchCPUKernel(req.Seed, kernel),
-		timesteps: sched.Timesteps(), cfg: req.Guidance > 1, mapsFrom: -1, started: time.Now()}
-	h, w := int64(req.Height/8), int64(req.Width/8)
-	r.latents = Tensor{Shape: []int64{int64(req.Batch), 4, h, w}, Data: r.gen.Randn(req.Batch * 4 * int(h*w))}
-	sigma := float32(sched.InitNoiseSigma())
-	for i := range r.latents.Data {
-		r.latents.Data[i] *= sigma
-	}
-	if err := r.buildConditioning(ctx); err != nil {
-		return nil, err
-	}
-	info := r.renderInfo()
-	if err := r.begin(info); err != nil {
-		return nil, err
-	}
-	return r, r.prepareAttention(ctx, info)
+	return sched, sched.SetTimesteps(req.Steps)
 }
 
 // buildConditioning encodes (with the cache) the prompts of every row group:
@@ -116,6 +137,13 @@ func (r *render) buildConditioning(ctx context.Context) error {
 	prompts := []string{r.req.Prompt}
 	if r.cfg {
 		prompts = []string{r.req.Negative, r.req.Prompt}
+		if r.kind == PipelineInstruct {
+			// [negative + image, prompt + image, negative + zero image]: diffusers' rows
+			// [prompt, negative, negative] reordered so rows 0 and 1 stay CFG's uncond
+			// and text; the guidance below reads them by role (guide).
+			prompts = append(prompts, r.req.Negative)
+			r.extraIn.zeroGroup = 2
+		}
 		for _, t := range r.req.Techniques {
 			g, guides := t.(Guider)
 			c, conditions := t.(Conditioner)
@@ -151,6 +179,11 @@ func (r *render) renderInfo() RenderInfo {
 
 func (r *render) begin(info RenderInfo) error {
 	for _, t := range r.req.Techniques {
+		// A Refiner's extra UNet calls feed bare latents; the image channels of instruct-pix2pix
+		// and depth2img UNets have no degraded counterpart in diffusers' SAG pipeline either.
+		if _, ok := t.(Refiner); ok && r.kind != PipelineText {
+			return fmt.Errorf("%s works on text-to-image UNets, not %s ones: turn one of them off", t.Name(), r.kind)
+		}
 		if b, ok := t.(Beginner); ok {
 			if err := b.Begin(info); err != nil {
 				return fmt.Errorf("%s: %w", t.Name(), err)

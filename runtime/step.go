@@ -21,8 +21,8 @@ func (r *render) step(ctx context.Context, i int) (StepInfo, error) {
 	if err := r.conditionFor(ctx, i); err != nil {
 		return StepInfo{}, err
 	}
-	x := Tensor{Shape: r.latents.Shape, Data: r.sched.ScaleModelInput(r.latents.Data, i)}
-	pred, maps, ortTime, err := r.mainCall(ctx, repeatRows(x, r.groups), t)
+	x := Tensor{Shape: r.latents.Shape, Data: r.sched.ScaleModelInput(r.latents.Data, r.offset+i)}
+	pred, maps, ortTime, err := r.mainCall(ctx, r.extraIn.unetInput(x, r.groups), t)
 	if err != nil {
 		return StepInfo{}, err
 	}
@@ -44,7 +44,7 @@ func (r *render) step(ctx context.Context, i int) (StepInfo, error) {
 	tm.Techniques += time.Since(tr) - refineORT
 
 	ts := time.Now()
-	next, err := r.sched.Step(eps, r.latents.Data, i, r.gen.Randn)
+	next, err := r.sched.Step(eps, r.latents.Data, r.offset+i, r.gen.Randn)
 	if err != nil {
 		return StepInfo{}, err
 	}
@@ -117,7 +117,7 @@ func (r *render) refine(ctx context.Context, i int, t float64, pred Tensor, maps
 // guide turns the batched prediction into the one noise estimate the scheduler steps with.
 // With CFG: Delta = g·(text − uncond), Guiders add to Delta, ε = uncond + Delta (the order
 // of float32 operations is diffusers', so a render with no technique terms is bit-identical
-// to plain CFG).
+// to plain CFG). Instruct-pix2pix adds its image term after (pix2pixEps).
 func (r *render) guide(pred Tensor, i int, t float64) ([]float32, error) {
 	group := len(r.latents.Data)
 	if !r.cfg {
@@ -139,9 +139,28 @@ func (r *render) guide(pred Tensor, i int, t float64) ([]float32, error) {
 			return nil, err
 		}
 	}
+	if r.kind == PipelineInstruct {
+		return r.pix2pixEps(pred.Data, delta), nil
+	}
 	eps := make([]float32, group)
 	for k := range eps {
 		eps[k] = uncond[k] + delta[k]
 	}
 	return eps, nil
+}
+
+// pix2pixEps is StableDiffusionInstructPix2PixPipeline's guidance,
+// ε = ε_uncond + g·(ε_text − ε_image) + s_I·(ε_image − ε_uncond), in diffusers' float32 order.
+// Rows here are [negative + image (ε_image), prompt + image (ε_text), negative + zeros
+// (ε_uncond)], so delta = g·(ε_text − ε_image) is CFG's with the image-conditioned
+// unconditional row as "uncond", and Guiders (SEGA) add their terms relative to it.
+func (r *render) pix2pixEps(pred, delta []float32) []float32 {
+	group := len(delta)
+	image, uncond := pred[:group], pred[2*group:3*group]
+	ig := float32(r.image.ImageGuidance)
+	eps := make([]float32, group)
+	for k := range eps {
+		eps[k] = uncond[k] + delta[k] + ig*(image[k]-uncond[k])
+	}
+	return eps
 }

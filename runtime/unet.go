@@ -91,19 +91,6 @@ func (m *Model) latentChannels() int64 {
 	return 4
 }
 
-// checkTxt2Img refuses UNets that need image conditioning channels (instruct-pix2pix: 8,
-// depth: 5) until those techniques land.
-func (m *Model) checkTxt2Img() error {
-	spec, ok := m.UNet.Input("sample")
-	if !ok {
-		return modelError{m.UNet.Path, "the UNet has no `sample` input"}
-	}
-	if len(spec.Dims) == 4 && spec.Dims[1] > 0 && spec.Dims[1] != 4 {
-		return modelError{m.UNet.Path, fmt.Sprintf("the UNet takes %d input channels (an instruct-pix2pix or depth model); text-to-image needs 4", spec.Dims[1])}
-	}
-	return nil
-}
-
 func sliceRows(t Tensor, from, to int) Tensor {
 	n := len(t.Data) / int(t.Shape[0])
 	shape := append([]int64{int64(to - from)}, t.Shape[1:]...)

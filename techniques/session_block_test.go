@@ -107,6 +107,23 @@ func randBlocks(r *rand.Rand, p *session.Params) {
 	if r.IntN(2) == 0 {
 		p.SetBlock("attend_excite", randAttendExcite(r))
 	}
+	if r.IntN(2) == 0 {
+		p.SetBlock("image", randImage(r))
+	}
+}
+
+func randImage(r *rand.Rand) *techniques.ImageConfig {
+	c := techniques.DefaultImageConfig()
+	c.Path = []string{"in.png", "dir/é.jpg", "a \"q\".png"}[r.IntN(3)]
+	c.Strength, c.ImageGuidance = randFloat(r, 0, 1), randFloat(r, 0, 10)
+	if r.IntN(2) == 0 {
+		c.SHA256 = strings.Repeat("0f", 32)
+	}
+	if r.IntN(2) == 0 {
+		c.DepthPath, c.DepthSHA256 = "depth.png", strings.Repeat("a1", 32)
+	}
+	c.Pipeline = []string{"", "img2img", "instruct-pix2pix", "depth2img"}[r.IntN(4)]
+	return &c
 }
 
 // TestBlocksRoundTrip: random SEGA and A&E blocks, in the session and its history, survive
@@ -225,6 +242,12 @@ func TestBlocksThroughInfotext(t *testing.T) {
 			if g := techniques.SEGAOf(&got.Params); g == nil || !reflect.DeepEqual(g.Concepts, w.Concepts) ||
 				g.MomentumScale != w.MomentumScale || g.MomentumBeta != w.MomentumBeta {
 				t.Fatalf("seed %d: SEGA lost\n%s\nnotes %q", seed, text, notes)
+			}
+		}
+		if w := techniques.ImageOf(&s.Params); w != nil && w.Enabled {
+			if g := techniques.ImageOf(&got.Params); g == nil || g.Strength != w.Strength || g.Enabled ||
+				(w.ImageGuidance != techniques.DefaultImageGuidance && g.ImageGuidance != w.ImageGuidance) {
+				t.Fatalf("seed %d: img2img strength lost (or the block switched on without its image)\n%s", seed, text)
 			}
 		}
 		if w := techniques.AttendExciteOf(&s.Params); w != nil && w.Enabled && len(w.Tokens) > 0 {

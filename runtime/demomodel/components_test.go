@@ -75,6 +75,12 @@ func expectations(o Options, p Preset) []componentWant {
 			inputs:  []ioWant{{"latent_sample", ft, []int64{2, 4, h, h}, []string{a.batch, "", a.latH, a.latW}}},
 			outputs: []ioWant{{"sample", ft, []int64{2, 3, img, img}, []string{a.batch, "", a.imgH, a.imgW}}}})
 	}
+	if o.Variant == "depth" {
+		s := o.depthSide()
+		wants = append(wants, componentWant{path: "depth_estimator/model.onnx",
+			inputs:  []ioWant{{"pixel_values", ft, []int64{1, 3, s, s}, []string{"batch_size", "", "", ""}}},
+			outputs: []ioWant{{"predicted_depth", ft, []int64{1, s, s}, []string{"batch_size", "", ""}}}})
+	}
 	return wants
 }
 

@@ -83,6 +83,12 @@ func modelIndex(o Options) map[string]any {
 	m["safety_checker"] = []any{nil, nil}
 	m["feature_extractor"] = []any{nil, nil}
 	m["requires_safety_checker"] = false
+	if o.Variant == "depth" { // StableDiffusionDepth2ImgPipeline's extra components
+		m["depth_estimator"] = []any{"transformers", "DPTForDepthEstimation"}
+		m["feature_extractor"] = []any{"transformers", "DPTImageProcessor"}
+		delete(m, "safety_checker")
+		delete(m, "requires_safety_checker")
+	}
 	return m
 }
 

@@ -65,6 +65,9 @@ func plan(o Options) ([]*component, bpeVocab) {
 	if o.TAESD {
 		comps = append(comps, &component{path: "taesd_decoder.onnx", graph: buildTAESD(o, ft)})
 	}
+	if o.Variant == "depth" {
+		comps = append(comps, &component{path: "depth_estimator/model.onnx", graph: buildDepthEstimator(o, ft)})
+	}
 	return comps, vocab
 }
 
@@ -169,6 +172,12 @@ func writeSideFiles(root string, o Options, vocab bpeVocab) error {
 		{"unet/config.json", unetConfig(p, o)},
 		{"vae_encoder/config.json", vaeConfig(p)},
 		{"vae_decoder/config.json", vaeConfig(p)},
+	}
+	if o.Variant == "depth" {
+		files = append(files, struct {
+			path string
+			v    any
+		}{"feature_extractor/preprocessor_config.json", depthPreprocessor(o)})
 	}
 	for _, f := range files {
 		if err := writeJSON(filepath.Join(root, f.path), f.v); err != nil {

@@ -14,7 +14,7 @@ import (
 
 // componentNames are the pipeline folders Inspect looks at, in pipeline order
 // (docs/references.md: diffusers script and Optimum layouts; taesd from madebyollin/taesd).
-var componentNames = []string{"text_encoder", "text_encoder_2", "unet", "vae_encoder", "vae_decoder", "safety_checker", "taesd_decoder"}
+var componentNames = []string{"text_encoder", "text_encoder_2", "unet", "vae_encoder", "vae_decoder", "safety_checker", "taesd_decoder", "depth_estimator"}
 
 // Report summarises an SD ONNX pipeline folder from its graphs alone: no weights are read,
 // external data files are only stat'ed. Every string read from a file is sanitised for the

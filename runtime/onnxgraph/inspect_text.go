@@ -18,10 +18,27 @@ func (r *Report) WriteJSON(w io.Writer) error {
 	return enc.Encode(r)
 }
 
+// Renders says what nudge does with the folder, by its UNet's variant.
+func (r *Report) Renders() string {
+	switch r.Pipeline.Variant {
+	case VariantText2Img:
+		return "text-to-image; img2img with --init-image and --strength"
+	case VariantPix2Pix:
+		return "instruct-pix2pix: --init-image with --instruct and --image-guidance (docs/image-editing.md)"
+	case VariantDepth:
+		if r.component("depth_estimator") == nil {
+			return "depth2img: --init-image, --strength and a --depth map (the folder has no depth_estimator/)"
+		}
+		return "depth2img: --init-image and --strength; depth from depth_estimator/ or a --depth map"
+	}
+	return "nothing: nudge renders UNets with 4 (text-to-image), 8 (instruct-pix2pix) or 5 (depth2img) input channels"
+}
+
 // WriteText writes the report for people (`nudge inspect`).
 func (r *Report) WriteText(w io.Writer) error {
 	ew := &errWriter{w: w}
 	ew.printf("pipeline  %s\n", r.Pipeline)
+	ew.printf("renders   %s\n", r.Renders())
 	ew.printf("folder    %s\n", r.Dir)
 	ew.printf("tokenizer %s\n", orNone(strings.Join(r.Tokenizers, ", ")))
 	for _, c := range r.Components {

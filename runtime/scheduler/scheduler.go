@@ -25,6 +25,7 @@ type Scheduler interface {
 	// (DDIM eta>0, Euler ancestral), continuing the same stream as diffusers.
 	Step(modelOutput, sample []float32, i int, noise func(n int) []float32) ([]float32, error)
 	Name() string
+	Noiser
 }
 
 // Options are the user's choices beyond the config.
