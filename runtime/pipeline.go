@@ -52,6 +52,7 @@ type render struct {
 	extra     []extraRows
 	cfg       bool
 	attention []*AttentionRunner // per technique (same index): its prepared graphs, or nil
+	loras     []AppliedLoRA
 	started   time.Time
 	timings   []StepTimings
 }
@@ -67,6 +68,13 @@ func (m *Model) newRender(ctx context.Context, req Request) (*render, error) {
 		return nil, err
 	}
 	if err := m.sliceFor(req.Height/8, req.Width/8); err != nil {
+		return nil, err
+	}
+	if err := m.checkLoRAWith(req); err != nil {
+		return nil, err
+	}
+	loras, err := m.applyLoRAs(req.LoRAs)
+	if err != nil {
 		return nil, err
 	}
 	name := req.Scheduler
@@ -91,7 +99,7 @@ func (m *Model) newRender(ctx context.Context, req Request) (*render, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &render{m: m, req: req, sched: sched, gen: noise.NewTorchCPUKernel(req.Seed, kernel),
+	r := &render{m: m, req: req, sched: sched, loras: loras, gen: noise.NewTorchCPUKernel(req.Seed, kernel),
 		timesteps: sched.Timesteps(), cfg: req.Guidance > 1, started: time.Now()}
 	h, w := int64(req.Height/8), int64(req.Width/8)
 	r.latents = Tensor{Shape: []int64{int64(req.Batch), 4, h, w}, Data: r.gen.Randn(req.Batch * 4 * int(h*w))}
@@ -106,7 +114,13 @@ func (m *Model) newRender(ctx context.Context, req Request) (*render, error) {
 	if err := r.begin(info); err != nil {
 		return nil, err
 	}
-	return r, r.prepareAttention(ctx, info)
+	if err := r.prepareAttention(ctx, info); err != nil {
+		return nil, err
+	}
+	if r.attention != nil && len(req.LoRAs) > 0 {
+		return nil, loraConflict("attention-map techniques (attend-and-excite)")
+	}
+	return r, nil
 }
 
 // buildConditioning encodes (with the cache) the prompts of every row group:
