@@ -33,12 +33,12 @@ type AppliedLoRA struct {
 type loraComponent struct {
 	base    *Component // the unpatched component, restored when no LoRA touches it
 	index   *lora.Index
-	names   []string         // promoted initializers of patched
+	names   []string // promoted initializers of patched
 	patched *Component
 	bases   map[string][]float32
 	merged  map[string][]float32 // the buffers ORT reads the patched weights from, reused
-	state   string // files and scales merged into patched's feeds
-	changed bool   // the feeds changed since the model last looked
+	state   string               // files and scales merged into patched's feeds
+	changed bool                 // the feeds changed since the model last looked
 }
 
 // loraState is a model's LoRA cache: loaded files and the two patchable components.

@@ -19,7 +19,7 @@ func TestLCMTimestepsKnown(t *testing.T) {
 		{50, 2, []float64{999, 499}},
 		{50, 4, []float64{999, 759, 499, 259}}, // the LCM-LoRA model cards' 4-step schedule
 		{50, 8, []float64{999, 879, 759, 639, 499, 379, 259, 139}},
-		{50, 50, nil}, // every entry of the distillation schedule
+		{50, 50, nil},                     // every entry of the distillation schedule
 		{30, 3, []float64{989, 659, 329}}, // k = 33: 33·j − 1 for j = 30, 20, 10
 	}
 	for _, tc := range cases {
