@@ -354,7 +354,7 @@ func cmdRender(ctx context.Context, args []string) error {
 	fs.StringVar(&f.seed, "seed", "", "seed (0 … 2^64−1)")
 	fs.IntVar(&f.steps, "steps", 0, "inference steps")
 	fs.Float64Var(&f.guidance, "guidance", -1, "classifier-free guidance scale")
-	fs.StringVar(&f.scheduler, "scheduler", "", "pndm | ddim | euler | euler_a | dpmpp_2m")
+	fs.StringVar(&f.scheduler, "scheduler", "", "pndm | ddim | euler | euler_a | dpmpp_2m | lcm")
 	fs.StringVar(&f.size, "size", "", "WIDTHxHEIGHT, multiples of 8")
 	fs.StringVar(&f.model, "model", "", "model folder, alias or demo:shapes|tiny|small|sd15")
 	fs.BoolVar(&f.show, "show", false, "show the image in the terminal when done")

@@ -24,6 +24,9 @@ type Component struct {
 	Outputs []IOSpec
 	sess    *ortgo.DynamicAdvancedSession
 	ro      *ortgo.RunOptions // reused: run-terminate is reset before every run
+	// fixed feeds inputs the caller never passes: a LoRA-patched graph's merged weights
+	// (lora.go), wrapped without copying on every run.
+	fixed map[string]Feed
 	// ORTTime accumulates the time spent inside ORT's Run, excluding nudge's own tensor
 	// conversions, so benchmarks can split a step into ORT and orchestration.
 	ORTTime time.Duration
@@ -111,6 +114,9 @@ func (c *Component) Run(ctx context.Context, feeds map[string]Feed, outShapes ma
 	defer destroyAll(ins)
 	for i, spec := range c.Inputs {
 		f, ok := feeds[spec.Name]
+		if !ok {
+			f, ok = c.fixed[spec.Name]
+		}
 		if !ok {
 			return nil, fmt.Errorf("%s: no value for input %q", c.Name, spec.Name)
 		}

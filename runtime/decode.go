@@ -14,6 +14,7 @@ type Result struct {
 	Steps   []StepTimings
 	Decode  time.Duration
 	Total   time.Duration
+	LoRAs   []AppliedLoRA // the LoRAs merged in, with their files' SHA-256
 }
 
 func (m *Model) finish(ctx context.Context, r *render) (*Result, error) {
@@ -22,7 +23,7 @@ func (m *Model) finish(ctx context.Context, r *render) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Result{Images: imgs, Latents: r.latents, Steps: r.timings, Decode: time.Since(t0), Total: time.Since(r.started)}, nil
+	return &Result{Images: imgs, Latents: r.latents, Steps: r.timings, Decode: time.Since(t0), Total: time.Since(r.started), LoRAs: r.loras}, nil
 }
 
 // Decode turns latents [B,4,h,w] into images with the full VAE, one image at a time as

@@ -50,6 +50,7 @@ type Model struct {
 	unetGraph string                      // the UNet graph techniques prepare from: never the sliced copy
 	slicedAt  [2]int                      // latent size the UNet session is sliced for (attention slicing)
 	attention map[string]*AttentionRunner // prepared attention graphs, opened once per need
+	lora      *loraState                  // LoRA-patched components (lora.go); nil until a render asks
 }
 
 // Open loads a model folder: the text encoder, UNet and VAE decoder, which are required.
@@ -170,6 +171,11 @@ func (m *Model) unscale(row []float32) []float32 {
 
 // Close releases every ORT session.
 func (m *Model) Close() {
+	if m.lora != nil && m.lora.unet != nil { // m.UNet/m.Text may be the patched ones: close each once
+		m.UNet, m.Text = m.lora.unet.base, m.lora.text.base
+		m.lora.unet.close()
+		m.lora.text.close()
+	}
 	for _, c := range []*Component{m.Text, m.UNet, m.VAEDecoder, m.TAESD, m.VAEEncoder, m.DepthEstimator} {
 		c.Close()
 	}

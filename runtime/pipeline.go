@@ -61,6 +61,7 @@ type render struct {
 	extraIn   extraChannels
 	attention []*AttentionRunner // per technique (same index): its prepared graphs, or nil
 	mapsFrom  int                // the technique whose maps the step's UNet call outputs, or −1
+	loras     []AppliedLoRA
 	started   time.Time
 	timings   []StepTimings
 }
@@ -83,6 +84,13 @@ func (m *Model) newRender(ctx context.Context, req Request) (*render, error) {
 	if err := m.sliceFor(req.Height/8, req.Width/8); err != nil {
 		return nil, err
 	}
+	if err := m.checkLoRAWith(req); err != nil {
+		return nil, err
+	}
+	loras, err := m.applyLoRAs(req.LoRAs)
+	if err != nil {
+		return nil, err
+	}
 	sched, err := m.newScheduler(req)
 	if err != nil {
 		return nil, err
@@ -92,7 +100,7 @@ func (m *Model) newRender(ctx context.Context, req Request) (*render, error) {
 		return nil, err
 	}
 	r := &render{m: m, req: req, sched: sched, gen: noise.NewTorchCPUKernel(req.Seed, kernel),
-		cfg: req.Guidance > 1, kind: kind, image: in, mapsFrom: -1, started: time.Now()}
+		cfg: req.Guidance > 1, kind: kind, image: in, mapsFrom: -1, loras: loras, started: time.Now()}
 	if kind == PipelineInstruct {
 		// StableDiffusionInstructPix2PixPipeline.do_classifier_free_guidance
 		r.cfg = req.Guidance > 1 && in.ImageGuidance >= 1

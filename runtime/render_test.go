@@ -105,7 +105,7 @@ func TestRenderDeterministicAndSane(t *testing.T) {
 
 func TestRenderEverySchedulerAndBatch(t *testing.T) {
 	m := openTiny(t, demomodel.Options{Preset: "tiny"})
-	for _, name := range []string{"pndm", "ddim", "euler", "euler_a", "dpmpp_2m"} {
+	for _, name := range []string{"pndm", "ddim", "euler", "euler_a", "dpmpp_2m", "lcm"} {
 		req := tinyRequest()
 		req.Scheduler, req.Batch, req.Steps = name, 2, 3
 		res, err := m.Render(context.Background(), req, nil)

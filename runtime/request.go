@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"image"
 	"math"
+	"path/filepath"
 	"strings"
 	"time"
 )
@@ -31,6 +32,9 @@ type Request struct {
 	// ClipSkip ≥ 2 conditions on an earlier CLIP layer (A1111's "Clip skip"); 0 and 1 use
 	// the last layer.
 	ClipSkip int
+	// LoRAs are merged into the UNet and text encoder for this render (lora.go); an empty
+	// list renders the base model bit for bit.
+	LoRAs []LoRA
 	// Preview asks the Engine to decode step previews: PreviewTAESD or PreviewVAE every
 	// PreviewEvery steps (0 or 1: every step); PreviewNone leaves step events with latents
 	// only. The final image always comes from the full VAE.
@@ -92,6 +96,11 @@ func (r *Request) Validate() error {
 	}
 	if math.IsNaN(r.Eta) || r.Eta < 0 || r.Eta > 1 {
 		errs = append(errs, fmt.Sprintf("eta %v: must be in [0, 1]", r.Eta))
+	}
+	for _, l := range r.LoRAs {
+		if math.IsNaN(l.Scale) || math.IsInf(l.Scale, 0) || math.Abs(l.Scale) > 100 {
+			errs = append(errs, fmt.Sprintf("lora %s: scale %v must be a finite number in [-100, 100]", filepath.Base(l.Path), l.Scale))
+		}
 	}
 	if r.ClipSkip < 0 || r.ClipSkip > 12 {
 		errs = append(errs, fmt.Sprintf("clip skip %d: must be 1..12", r.ClipSkip))

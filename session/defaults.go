@@ -24,7 +24,7 @@ func DefaultPreview() *Preview {
 
 // Schedulers lists the scheduler names a session may use.
 func Schedulers() []string {
-	return []string{"pndm", "ddim", "ddpm", "euler", "euler_a", "lms", "heun", "dpmpp_2m", "unipc"}
+	return []string{"pndm", "ddim", "ddpm", "euler", "euler_a", "lms", "heun", "dpmpp_2m", "unipc", "lcm"}
 }
 
 // Providers lists the ONNX Runtime execution providers a session may name.

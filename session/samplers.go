@@ -6,11 +6,12 @@ import "strings"
 // Karras schedule into the name ("DPM++ 2M Karras"); later versions write it separately as
 // "Schedule type: Karras" (A1111 modules/sd_samplers_kdiffusion.py). PLMS is the PNDM family's
 // linear multistep part, which is what diffusers' PNDM runs with skip_prk_steps (the SD 1.5
-// default).
+// default). A1111 names the Latent Consistency Model sampler "LCM" (1.7 and later).
 func a1111Samplers() map[string]string {
 	return map[string]string{
 		"Euler a": "euler_a", "Euler": "euler", "DDIM": "ddim", "PLMS": "pndm", "PNDM": "pndm",
 		"LMS": "lms", "Heun": "heun", "DPM++ 2M": "dpmpp_2m", "UniPC": "unipc", "DDPM": "ddpm",
+		"LCM": "lcm",
 	}
 }
 

@@ -95,3 +95,12 @@ func StrengthStart(n int, strength float64) int {
 	init := min(int(float64(n)*strength), n)
 	return max(n-init, 0)
 }
+
+// AddNoise is LCMScheduler.add_noise (copied in diffusers from DDPMScheduler's) at UNet call
+// i's timestep.
+func (s *lcm) AddNoise(original, noise []float32, i int) ([]float32, error) {
+	if err := checkAddNoise(original, noise, i, len(s.ts)); err != nil {
+		return nil, err
+	}
+	return ddpmAddNoise(s.ac, int(s.ts[i]), original, noise), nil
+}

@@ -58,9 +58,9 @@ const (
 // keyKindOf says whether nudge's schedulers read a diffusers config key, and how to check it.
 func keyKindOf(key string) (keyKind, bool) {
 	switch key {
-	case "num_train_timesteps", "steps_offset", "solver_order":
+	case "num_train_timesteps", "steps_offset", "solver_order", "original_inference_steps":
 		return kindInt, true
-	case "beta_start", "beta_end", "clip_sample_range", "lambda_min_clipped":
+	case "beta_start", "beta_end", "clip_sample_range", "lambda_min_clipped", "timestep_scaling":
 		return kindNumber, true
 	case "sigma_min", "sigma_max":
 		return kindNullableNumber, true

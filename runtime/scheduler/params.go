@@ -27,6 +27,8 @@ type params struct {
 	solverType      string
 	lowerOrderFinal bool
 	eulerAtFinal    bool
+	lcmOrigin       int     // LCM's original_inference_steps
+	lcmScaling      float64 // LCM's timestep_scaling
 }
 
 // classDefaults are the __init__ defaults of each diffusers class (diffusers' scheduling_*.py).
@@ -44,6 +46,10 @@ func classDefaults(c class) map[string]any {
 	case classDPMSolver:
 		d["solver_order"], d["algorithm_type"], d["solver_type"] = 2.0, "dpmsolver++", "midpoint"
 		d["lower_order_final"], d["euler_at_final"] = true, false
+	case classLCM: // scheduling_lcm.py, LCMScheduler.__init__
+		d["beta_start"], d["beta_end"], d["beta_schedule"] = 0.00085, 0.012, "scaled_linear"
+		d["set_alpha_to_one"], d["clip_sample"], d["clip_sample_range"], d["timestep_spacing"] = true, false, 1.0, "leading"
+		d["original_inference_steps"], d["timestep_scaling"] = 50.0, 10.0
 	}
 	return d
 }
@@ -61,6 +67,7 @@ func resolve(cfg Config, c class, opt Options) (params, error) {
 		sigmaMax: r.numOr("sigma_max", math.NaN()), finalSigmaZero: r.str("final_sigmas_type") != "sigma_min",
 		solverType: r.str("solver_type"), lowerOrderFinal: r.flag("lower_order_final"),
 		eulerAtFinal: r.flag("euler_at_final"),
+		lcmOrigin:    int(r.num("original_inference_steps")), lcmScaling: r.num("timestep_scaling"),
 	}
 	if tb, ok := cfg.values["trained_betas"].([]float64); ok {
 		p.trainedBetas = tb
@@ -112,8 +119,12 @@ func checkSupported(cfg Config, c class, p params, opt Options) error {
 	switch {
 	case p.numTrain < 2 || p.numTrain > 100000:
 		return optErr("num_train_timesteps %d is out of range (2…100000)", p.numTrain)
-	case p.prediction != "epsilon" && p.prediction != "v_prediction":
-		return optErr("prediction_type %q is not supported (epsilon or v_prediction)", p.prediction)
+	case p.prediction == "sample" && c != classLCM:
+		return optErr("prediction_type \"sample\" is supported by lcm only (the others take epsilon or v_prediction)")
+	case p.prediction != "epsilon" && p.prediction != "v_prediction" && p.prediction != "sample":
+		return optErr("prediction_type %q is not supported (epsilon, v_prediction, or sample with lcm)", p.prediction)
+	case c == classLCM && (p.lcmScaling <= 0 || math.IsInf(p.lcmScaling, 0)):
+		return optErr("timestep_scaling %v must be a positive number (diffusers' default is 10)", p.lcmScaling)
 	case p.spacing != "leading" && p.spacing != "trailing" && p.spacing != "linspace":
 		return optErr("timestep_spacing %q is not supported (leading, trailing or linspace)", p.spacing)
 	case p.trainedBetas == nil && !validSchedule(p.betaSchedule):

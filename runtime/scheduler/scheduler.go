@@ -1,5 +1,6 @@
 // Package scheduler implements the diffusers noise schedulers nudge offers — PNDM (PLMS), DDIM,
-// Euler, Euler ancestral and DPM-Solver++ 2M, with Karras sigmas where diffusers has them — read
+// Euler, Euler ancestral, DPM-Solver++ 2M (with Karras sigmas where diffusers has them) and the
+// Latent Consistency Model sampler (LCM) — read
 // from a model's scheduler/scheduler_config.json with diffusers' semantics
 // (huggingface/diffusers src/diffusers/schedulers/).
 //
@@ -22,7 +23,7 @@ type Scheduler interface {
 	ScaleModelInput(sample []float32, i int) []float32 // returns scaled copy (or sample itself if identity)
 	// Step returns the previous sample given the model output for UNet call i. noise draws standard
 	// normals of the full sample shape from the render's generator when the scheduler needs it
-	// (DDIM eta>0, Euler ancestral), continuing the same stream as diffusers.
+	// (DDIM eta>0, Euler ancestral, LCM between calls), continuing the same stream as diffusers.
 	Step(modelOutput, sample []float32, i int, noise func(n int) []float32) ([]float32, error)
 	Name() string
 	Noiser
@@ -46,6 +47,7 @@ const (
 	classEuler
 	classEulerA
 	classDPMSolver
+	classLCM
 	classCount
 )
 
@@ -58,6 +60,7 @@ func (c class) info() classInfo {
 		classEuler:     {"euler", "EulerDiscreteScheduler"},
 		classEulerA:    {"euler_a", "EulerAncestralDiscreteScheduler"},
 		classDPMSolver: {"dpmpp_2m", "DPMSolverMultistepScheduler"},
+		classLCM:       {"lcm", "LCMScheduler"},
 	}[c]
 }
 
@@ -124,6 +127,8 @@ func New(name string, cfg Config, opt Options) (Scheduler, error) {
 		return &ddim{p: p, ac: ac, eta: opt.Eta}, nil
 	case classEuler, classEulerA:
 		return &euler{p: p, ac: ac, ancestral: c == classEulerA}, nil
+	case classLCM:
+		return &lcm{p: p, ac: ac, origin: p.lcmOrigin, scaling: p.lcmScaling}, nil
 	}
 	return &dpmSolver{p: p, ac: ac}, nil
 }

@@ -28,6 +28,9 @@ func noiseSpace(s Scheduler, i int) (a, b float64) {
 	case *ddim:
 		ac := v.ac[int(v.ts[i])]
 		return math.Sqrt(ac), math.Sqrt(1 - ac)
+	case *lcm:
+		ac := v.ac[int(v.ts[i])]
+		return math.Sqrt(ac), math.Sqrt(1 - ac)
 	}
 	panic("unknown scheduler")
 }
@@ -64,6 +67,7 @@ func TestPerfectDenoiserReachesTarget(t *testing.T) {
 		{"euler", Options{}, false, true}, {"euler", Options{}, true, true}, {"euler", Options{Karras: true}, false, true},
 		{"euler_a", Options{}, false, true}, {"euler_a", Options{}, true, true},
 		{"dpmpp_2m", Options{}, false, true}, {"dpmpp_2m", Options{}, true, true}, {"dpmpp_2m", Options{Karras: true}, true, true},
+		{"lcm", Options{}, false, true}, {"lcm", Options{}, true, true},
 	}
 	rng := rand.New(rand.NewPCG(3, 4))
 	for _, tc := range cases {
