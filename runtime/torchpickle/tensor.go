@@ -46,9 +46,9 @@ var rebuilders = map[Global]func(Tuple) (any, error){
 		}
 		return NewDict(), nil
 	},
-	{"torch._utils", "_rebuild_tensor_v2"}: rebuildTensor,
-	{"torch._utils", "_rebuild_tensor"}:    rebuildTensor,
-	{"torch._utils", "_rebuild_parameter"}: rebuildParameter,
+	{"torch._utils", "_rebuild_tensor_v2"}:            rebuildTensor,
+	{"torch._utils", "_rebuild_tensor"}:               rebuildTensor,
+	{"torch._utils", "_rebuild_parameter"}:            rebuildParameter,
 	{"torch._utils", "_rebuild_parameter_with_state"}: rebuildParameter,
 }
 
