@@ -59,11 +59,12 @@ type archive struct {
 	files    map[string]*zip.File
 	prefix   string // "ARCHIVE/"
 	storages map[string]*storage
-	budget   int64
+	budget   int64 // bytes left for storages
+	max      int64 // the whole budget, which also bounds any one tensor view
 }
 
 func newArchive(zr *zip.Reader, maxBytes int64) (*archive, error) {
-	a := &archive{files: map[string]*zip.File{}, storages: map[string]*storage{}, budget: maxBytes}
+	a := &archive{files: map[string]*zip.File{}, storages: map[string]*storage{}, budget: maxBytes, max: maxBytes}
 	for _, f := range zr.File {
 		a.files[f.Name] = f
 		if dir, base := path.Split(f.Name); base == "data.pkl" && strings.Count(dir, "/") == 1 {
@@ -128,7 +129,7 @@ func (a *archive) load(id Tuple) (any, error) {
 		return nil, formatErrorf("storage %s has %d bytes, want %d", sanitize(key), len(data), numel*size)
 	}
 	a.budget -= numel * size
-	s := &storage{dtype: dtype, numel: numel, data: data}
+	s := &storage{dtype: dtype, numel: numel, data: data, budget: a.max}
 	a.storages[key] = s
 	return s, nil
 }

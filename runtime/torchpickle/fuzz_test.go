@@ -37,7 +37,7 @@ func FuzzUnpickle(f *testing.F) {
 	f.Add([]byte("\x80\x04\x95\x10\x00\x00\x00\x00\x00\x00\x00\x8c\x01a\x94]\x94(K\x01K\x02e\x86."))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		load := func(id Tuple) (any, error) {
-			return &storage{dtype: "F32", numel: 4, data: make([]byte, 16)}, nil
+			return &storage{dtype: "F32", numel: 4, data: make([]byte, 16), budget: 1 << 16}, nil
 		}
 		if v, err := Unpickle(data, load); err == nil {
 			walk(v, 0)

@@ -22,6 +22,9 @@ type storage struct {
 	dtype string
 	numel int64
 	data  []byte
+	// budget bounds the bytes of any view of this storage: a stride-0 view of one element
+	// may have a shape of billions, and Bytes materialises it.
+	budget int64
 }
 
 // orderedDict is collections.OrderedDict; backward hooks are pickled as an empty one.
@@ -124,6 +127,9 @@ func (t *Tensor) checkBounds() error {
 	}
 	if n == 0 {
 		return nil
+	}
+	if n > t.store.budget/elemSizes[t.DType] {
+		return formatErrorf("tensor of shape %v is over the %d-byte budget", t.Shape, t.store.budget)
 	}
 	last := uint64(t.Offset)
 	for i, d := range t.Shape {

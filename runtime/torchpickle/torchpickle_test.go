@@ -93,6 +93,7 @@ func TestHostileCheckpointsRefused(t *testing.T) {
 	cases := []struct{ file, want string }{
 		{"evil-global.pt", "refusing Python global posix.system"},
 		{"huge-shape.pt", "overflows"},
+		{"wide-view.pt", "over the 1048576-byte budget"},
 		{"past-storage.pt", "reads past its storage"},
 		{"short-storage.pt", "has 8 bytes, want 16"},
 	}
