@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/nudge-studio/nudge/runtime/prompt"
+	"github.com/nudge-studio/nudge/runtime/textinv"
 	"github.com/nudge-studio/nudge/runtime/tokenizer"
 )
 
@@ -88,11 +89,12 @@ func (r *render) textAt(i int) Tensor {
 // 77·c + p is position p of chunk c), every chunk but the last with its padding, the last up
 // to its end token. Attend-and-excite indices count these positions.
 func (m *Model) promptTokens(c *PromptConditioning) []string {
-	return EncoderPieces(m.Tokenizer, c.Chunks[c.At(0)])
+	return EncoderPieces(m.Tokenizer, m.vocab, c.Chunks[c.At(0)])
 }
 
-// EncoderPieces names the positions of chunks as promptTokens describes.
-func EncoderPieces(tok *tokenizer.Tokenizer, chunks []prompt.Chunk) []string {
+// EncoderPieces names the positions of chunks as promptTokens describes. An embedding's
+// vector is named <name> (<name>#i for vector i of several).
+func EncoderPieces(tok *tokenizer.Tokenizer, vocab *textinv.Vocab, chunks []prompt.Chunk) []string {
 	var out []string
 	for k, ch := range chunks {
 		ids := ch.IDs
@@ -100,8 +102,22 @@ func EncoderPieces(tok *tokenizer.Tokenizer, chunks []prompt.Chunk) []string {
 			ids = ids[:ch.Used+2]
 		}
 		for _, id := range ids {
-			out = append(out, tokenizer.Readable(tok.Piece(id)))
+			out = append(out, PieceName(tok, vocab, id))
 		}
 	}
 	return out
+}
+
+// PieceName is the readable name of one id: the tokenizer's piece, or the embedding vector
+// an added id stands for.
+func PieceName(tok *tokenizer.Tokenizer, vocab *textinv.Vocab, id int) string {
+	r, ok := vocab.Row(id)
+	if !ok {
+		return tokenizer.Readable(tok.Piece(id))
+	}
+	name := "<" + sanitizeName(r.Emb.Name) + ">"
+	if len(r.Emb.Vectors) > 1 {
+		name += fmt.Sprintf("#%d", r.Index)
+	}
+	return name
 }

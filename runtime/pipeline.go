@@ -99,6 +99,9 @@ func (m *Model) newRender(ctx context.Context, req Request) (*render, error) {
 	for i := range r.latents.Data {
 		r.latents.Data[i] *= sigma
 	}
+	if err := m.useEmbeddings(req.Embeddings); err != nil {
+		return nil, err
+	}
 	if err := r.buildConditioning(ctx); err != nil {
 		return nil, err
 	}

@@ -31,6 +31,10 @@ type Request struct {
 	// ClipSkip ≥ 2 conditions on an earlier CLIP layer (A1111's "Clip skip"); 0 and 1 use
 	// the last layer.
 	ClipSkip int
+	// Embeddings are textual-inversion embedding files the prompts may use besides those in
+	// Options.EmbeddingDirs (a session's recorded embeddings, --embedding); read by
+	// runtime/textinv.
+	Embeddings []string
 	// Preview asks the Engine to decode step previews: PreviewTAESD or PreviewVAE every
 	// PreviewEvery steps (0 or 1: every step); PreviewNone leaves step events with latents
 	// only. The final image always comes from the full VAE.
