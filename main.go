@@ -598,7 +598,10 @@ func (f renderFlags) applyExcite(p *session.Params, m *runtime.Model) error {
 		p.SetBlock("attend_excite", ae)
 	}
 	if f.excite != "" {
-		toks := m.Tokenizer.Tokenize(p.Prompt)
+		toks, err := m.PromptTokens(p.Prompt, app.EmbeddingPaths(*p))
+		if err != nil {
+			return err
+		}
 		idx, err := techniques.ParseExciteTokens(f.excite, toks)
 		if err != nil {
 			return err

@@ -17,9 +17,9 @@ func EmbeddingDirs(cfg *session.Config) []string {
 	return []string{expandHome(cfg.Models.Embeddings)}
 }
 
-// embeddingPaths are the files a session's recorded embeddings name, for the request: they
+// EmbeddingPaths are the files a session's recorded embeddings name, for the request: they
 // are found by path even when the folder changed.
-func embeddingPaths(p session.Params) []string {
+func EmbeddingPaths(p session.Params) []string {
 	var out []string
 	for _, e := range p.Embeddings {
 		if e.Path != "" {

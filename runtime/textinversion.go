@@ -36,6 +36,17 @@ func (m *Model) useEmbeddings(paths []string) error {
 // Vocabulary is the model's current added vocabulary (nil before a render resolved one).
 func (m *Model) Vocabulary() *textinv.Vocab { return m.vocab }
 
+// folderVocabulary is the added vocabulary of the configured folders alone, built apart from
+// the model's own so that it can be handed to another goroutine.
+func (m *Model) folderVocabulary() *textinv.Vocab {
+	var files textinv.Cache
+	lib, err := files.Resolve(nil, m.Options.EmbeddingDirs)
+	if err != nil {
+		return nil
+	}
+	return textinv.NewVocab(m.Tokenizer.EncodeContent, m.Tokenizer.VocabSize(), lib)
+}
+
 // checkEmbeddings refuses an embedding the prompt uses whose vectors are not the text
 // encoder's width (an SD 2 embedding on SD 1, 1024 against 768).
 func (m *Model) checkEmbeddings(used []*textinv.Embedding) error {
