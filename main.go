@@ -227,6 +227,7 @@ func cmdTokens(ctx context.Context, args []string) error {
 func cmdImport(_ context.Context, args []string) error {
 	fs := flag.NewFlagSet("import", flag.ContinueOnError)
 	out := fs.String("o", "", "write the session here (default: print it)")
+	cfgPath := fs.String("config", "", "config file whose embeddings folder resolves the image's embeddings")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -234,7 +235,13 @@ func cmdImport(_ context.Context, args []string) error {
 	if len(pos) != 1 {
 		return usagef("import: give one PNG or session file, e.g. `nudge import image.png -o session.toml`")
 	}
-	return session.ImportTo(pos[0], *out, os.Stdout, os.Stderr)
+	cfg, err := session.LoadConfig(*cfgPath)
+	if err != nil {
+		return err
+	}
+	return session.ImportTo(pos[0], *out, os.Stdout, os.Stderr, func(s *session.Session) []string {
+		return app.ResolveEmbeddings(cfg, s)
+	})
 }
 
 // globalFlags are the flags every model-running command shares.
@@ -499,6 +506,7 @@ func renderSession(ctx context.Context, cfg *session.Config, s *session.Session,
 		return err
 	}
 	app.StampRuntime(ctx, s, m)
+	app.RecordEmbeddings(&s.Params, res.Embeddings)
 	paths, err := app.WriteImages(f.out, res, s)
 	if err != nil {
 		return err
@@ -660,7 +668,10 @@ func (f renderFlags) applyExcite(p *session.Params, m *runtime.Model) error {
 		p.SetBlock("attend_excite", ae)
 	}
 	if f.excite != "" {
-		toks := m.Tokenizer.Tokenize(p.Prompt)
+		toks, err := m.PromptTokens(p.Prompt, app.EmbeddingPaths(*p))
+		if err != nil {
+			return err
+		}
 		idx, err := techniques.ParseExciteTokens(f.excite, toks)
 		if err != nil {
 			return err

@@ -22,7 +22,8 @@ import (
 func RuntimeOptions(cfg *session.Config) runtime.Options {
 	r := cfg.Runtime
 	return runtime.Options{Provider: r.Provider, DeviceID: r.DeviceID, ProviderOptions: r.ProviderOptions,
-		Threads: r.Threads, OptLevel: r.Optimization, CPUFallback: r.CPUFallback, LowMemory: r.LowMemory, MaxBatch: r.MaxBatch, AttentionSlices: r.AttentionSlices}
+		Threads: r.Threads, OptLevel: r.Optimization, CPUFallback: r.CPUFallback, LowMemory: r.LowMemory, MaxBatch: r.MaxBatch, AttentionSlices: r.AttentionSlices,
+		EmbeddingDirs: EmbeddingDirs(cfg)}
 }
 
 func ModelNamesOf(cfg *session.Config) ModelNames {

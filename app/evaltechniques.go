@@ -176,7 +176,10 @@ func exciteShapes(p *session.Params, m *runtime.Model, prompt string) error {
 	for _, obj := range parsed.Objects {
 		words = append(words, obj.Shape.String())
 	}
-	toks := m.Tokenizer.Tokenize(prompt)
+	toks, err := m.PromptTokens(prompt, nil)
+	if err != nil {
+		return err
+	}
 	idx, err := techniques.ParseExciteTokens(strings.Join(words, ","), toks)
 	if err != nil {
 		return err

@@ -19,6 +19,7 @@ func BuildRequest(p session.Params) (runtime.Request, error) {
 		SchedulerOptions: p.Sampler.Options,
 		NoiseKernel:      p.Noise.Generator,
 		ClipSkip:         p.ClipSkip,
+		Embeddings:       EmbeddingPaths(p),
 	}
 	ts, err := techniques.Build(&p)
 	req.Techniques = ts

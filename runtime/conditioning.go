@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/nudge-studio/nudge/runtime/prompt"
+	"github.com/nudge-studio/nudge/runtime/textinv"
 )
 
 // PromptConditioning is one prompt's text conditioning over a render, as A1111 builds it
@@ -15,6 +16,8 @@ type PromptConditioning struct {
 	Schedule []prompt.Scheduled
 	Chunks   [][]prompt.Chunk // per entry
 	Embeds   []Tensor         // per entry, [1, 77·chunks, D]
+	// Embeddings are the textual-inversion embeddings the prompt uses, in order of use.
+	Embeddings []*textinv.Embedding
 }
 
 // At is the entry index in force at denoiser call step (0-based).
@@ -31,6 +34,10 @@ func (m *Model) Conditioning(ctx context.Context, text string, steps int, spec T
 	for i, s := range sched {
 		c.Chunks[i], _ = ck.Chunks(prompt.ParseAttention(s.Text))
 		n = max(n, len(c.Chunks[i]))
+	}
+	c.Embeddings = m.usedEmbeddings(c.Chunks)
+	if err := m.checkEmbeddings(c.Embeddings); err != nil {
+		return nil, err
 	}
 	for i := range c.Chunks {
 		for len(c.Chunks[i]) < n {

@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/nudge-studio/nudge/runtime/prompt"
+	"github.com/nudge-studio/nudge/runtime/textinv"
 	"github.com/nudge-studio/nudge/runtime/tokenizer"
 )
 
@@ -88,20 +90,83 @@ func (r *render) textAt(i int) Tensor {
 // 77·c + p is position p of chunk c), every chunk but the last with its padding, the last up
 // to its end token. Attend-and-excite indices count these positions.
 func (m *Model) promptTokens(c *PromptConditioning) []string {
-	return EncoderPieces(m.Tokenizer, c.Chunks[c.At(0)])
+	return EncoderPieces(m.Tokenizer, m.vocab, c.Chunks[c.At(0)])
 }
 
-// EncoderPieces names the positions of chunks as promptTokens describes.
-func EncoderPieces(tok *tokenizer.Tokenizer, chunks []prompt.Chunk) []string {
+// EncoderPieces names the positions of chunks as promptTokens describes. An embedding's
+// vector is named <name> (<name>#i for vector i of several).
+func EncoderPieces(tok *tokenizer.Tokenizer, vocab *textinv.Vocab, chunks []prompt.Chunk) []string {
 	var out []string
+	for _, t := range EncoderTokens(tok, vocab, chunks) {
+		out = append(out, tokenizer.Readable(t.Piece))
+	}
+	return out
+}
+
+// PromptChunks is what the text encoder sees of a prompt at the first denoising step: A1111's
+// schedule entry for step 0, its emphasis parsed, split into chunks with vocab's embeddings
+// (nil: none) as added tokens. Position 77·c + p of the conditioning is chunks[c].IDs[p].
+func PromptChunks(tok *tokenizer.Tokenizer, vocab *textinv.Vocab, text string) []prompt.Chunk {
+	sched := prompt.Schedule(text, 1)
+	chunks, _ := NewChunker(tok, vocab).Chunks(prompt.ParseAttention(sched[prompt.At(sched, 0)].Text))
+	return chunks
+}
+
+// EncoderTokens lists the positions of chunks as promptTokens describes, as tokens. Word is
+// -1 for the start, end and padding tokens; otherwise words are counted from 0 as the pieces
+// end them (a piece ending in </w>, the last vector of an embedding), so a word split over
+// several pieces keeps one number. An embedding's vector has the piece <name> or <name>#i,
+// which no vocabulary entry spells, so tokenizer.Remap never confuses it with a word.
+func EncoderTokens(tok *tokenizer.Tokenizer, vocab *textinv.Vocab, chunks []prompt.Chunk) []tokenizer.Token {
+	var out []tokenizer.Token
+	word := 0
 	for k, ch := range chunks {
 		ids := ch.IDs
 		if k == len(chunks)-1 {
 			ids = ids[:ch.Used+2]
 		}
-		for _, id := range ids {
-			out = append(out, tokenizer.Readable(tok.Piece(id)))
+		for p, id := range ids {
+			if p == 0 || p > ch.Used {
+				out = append(out, tokenizer.Token{ID: id, Piece: tok.Piece(id), Word: -1})
+				continue
+			}
+			piece := pieceOf(tok, vocab, id)
+			out = append(out, tokenizer.Token{ID: id, Piece: piece, Word: word})
+			if r, ok := vocab.Row(id); ok && r.Index == len(r.Emb.Vectors)-1 || !ok && strings.HasSuffix(piece, "</w>") {
+				word++
+			}
 		}
 	}
 	return out
+}
+
+// PromptTokens is what the text encoder sees of text at the first step (EncoderTokens of
+// PromptChunks) with the embeddings of paths and the configured folders. Attend-and-excite
+// token indices and words are resolved against it. Only the model's goroutine calls it.
+func (m *Model) PromptTokens(text string, embeddings []string) ([]tokenizer.Token, error) {
+	if err := m.useEmbeddings(embeddings); err != nil {
+		return nil, err
+	}
+	return EncoderTokens(m.Tokenizer, m.vocab, PromptChunks(m.Tokenizer, m.vocab, text)), nil
+}
+
+func pieceOf(tok *tokenizer.Tokenizer, vocab *textinv.Vocab, id int) string {
+	if _, ok := vocab.Row(id); ok {
+		return PieceName(tok, vocab, id)
+	}
+	return tok.Piece(id)
+}
+
+// PieceName is the readable name of one id: the tokenizer's piece, or the embedding vector
+// an added id stands for.
+func PieceName(tok *tokenizer.Tokenizer, vocab *textinv.Vocab, id int) string {
+	r, ok := vocab.Row(id)
+	if !ok {
+		return tokenizer.Readable(tok.Piece(id))
+	}
+	name := "<" + sanitizeName(r.Emb.Name) + ">"
+	if len(r.Emb.Vectors) > 1 {
+		name += fmt.Sprintf("#%d", r.Index)
+	}
+	return name
 }

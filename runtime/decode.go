@@ -4,7 +4,10 @@ import (
 	"context"
 	"image"
 	"math"
+	"slices"
 	"time"
+
+	"github.com/nudge-studio/nudge/runtime/textinv"
 )
 
 // Result is a finished render.
@@ -15,6 +18,9 @@ type Result struct {
 	Decode  time.Duration
 	Total   time.Duration
 	LoRAs   []AppliedLoRA // the LoRAs merged in, with their files' SHA-256
+	// Embeddings are the textual-inversion embeddings the render's prompts used (prompt,
+	// negative, technique prompts), once each: what a session records.
+	Embeddings []*textinv.Embedding
 }
 
 func (m *Model) finish(ctx context.Context, r *render) (*Result, error) {
@@ -23,7 +29,8 @@ func (m *Model) finish(ctx context.Context, r *render) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Result{Images: imgs, Latents: r.latents, Steps: r.timings, Decode: time.Since(t0), Total: time.Since(r.started), LoRAs: r.loras}, nil
+	return &Result{Images: imgs, Latents: r.latents, Steps: r.timings, Decode: time.Since(t0), Total: time.Since(r.started),
+		LoRAs: r.loras, Embeddings: r.usedEmbeddings()}, nil
 }
 
 // Decode turns latents [B,4,h,w] into images with the full VAE, one image at a time as
@@ -72,4 +79,17 @@ func toByte(v float32) uint8 {
 		f = 1
 	}
 	return uint8(math.RoundToEven(float64(f * 255)))
+}
+
+// usedEmbeddings gathers the embeddings of every row group's prompt.
+func (r *render) usedEmbeddings() []*textinv.Embedding {
+	var out []*textinv.Embedding
+	for _, c := range r.conds {
+		for _, e := range c.Embeddings {
+			if !slices.Contains(out, e) {
+				out = append(out, e)
+			}
+		}
+	}
+	return out
 }

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/nudge-studio/nudge/runtime/prompt"
+	"github.com/nudge-studio/nudge/runtime/textinv"
+	"github.com/nudge-studio/nudge/runtime/tokenizer"
 )
 
 // Embed returns the conditioning of a prompt as A1111 builds it at the first denoising step
@@ -24,7 +26,11 @@ func (m *Model) Embed(ctx context.Context, text string) (Tensor, error) {
 // cached per ids for the model's lifetime, so re-rendering after a weight or seed change never
 // re-runs the text encoder.
 func (m *Model) encodeChunk(ctx context.Context, spec TextSpec, ids []int) (Tensor, error) {
-	key := spec.key() + ":" + idsKey(ids)
+	in, rows, rowsKey, added := m.addedFeed(ids)
+	if added {
+		spec.AddedTokens = int64(m.Tokenizer.VocabSize())
+	}
+	key := spec.key() + ":" + idsKey(ids) + rowsKey
 	if e, ok := m.embeds[key]; ok {
 		return e, nil
 	}
@@ -32,11 +38,10 @@ func (m *Model) encodeChunk(ctx context.Context, spec TextSpec, ids []int) (Tens
 	if err != nil {
 		return Tensor{}, err
 	}
-	in := make([]int64, len(ids))
-	for i, id := range ids {
-		in[i] = int64(id)
-	}
 	feeds := map[string]Feed{"input_ids": {Shape: []int64{1, int64(len(in))}, I: in}}
+	if added {
+		feeds[addedInput] = rows
+	}
 	out := "last_hidden_state"
 	if _, ok := text.Output(out); !ok {
 		out = text.Outputs[0].Name
@@ -92,10 +97,20 @@ func (m *Model) hiddenSize() int64 {
 
 // chunker splits prompts for this model's vocabulary with A1111's defaults.
 func (m *Model) chunker() *prompt.Chunker {
-	comma, ok := m.Tokenizer.ID(",</w>")
+	return NewChunker(m.Tokenizer, m.vocab)
+}
+
+// NewChunker splits prompts as A1111 does for tok's vocabulary with its defaults, finding
+// the embeddings of vocab (nil: none) by name.
+func NewChunker(tok *tokenizer.Tokenizer, vocab *textinv.Vocab) *prompt.Chunker {
+	comma, ok := tok.ID(",</w>")
 	if !ok {
 		comma = -1
 	}
-	return &prompt.Chunker{Encode: m.Tokenizer.EncodeContent, BOS: m.Tokenizer.BOS(), EOS: m.Tokenizer.EOS(),
-		Pad: m.Tokenizer.Pad(), Comma: comma, Backtrack: prompt.DefaultCommaBacktrack}
+	c := &prompt.Chunker{Encode: tok.EncodeContent, BOS: tok.BOS(), EOS: tok.EOS(),
+		Pad: tok.Pad(), Comma: comma, Backtrack: prompt.DefaultCommaBacktrack}
+	if vocab != nil {
+		c.Embeddings = vocab
+	}
+	return c
 }

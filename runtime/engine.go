@@ -8,6 +8,7 @@ import (
 	goruntime "runtime"
 	"sync"
 
+	"github.com/nudge-studio/nudge/runtime/textinv"
 	"github.com/nudge-studio/nudge/runtime/tokenizer"
 )
 
@@ -77,6 +78,9 @@ type ModelInfo struct {
 	// Tokenizer lets a UI show token chips; it is read-only after loading, so safe to use
 	// from any goroutine.
 	Tokenizer *tokenizer.Tokenizer
+	// Vocabulary is the embeddings folder's added tokens when the model opened (immutable,
+	// so also safe anywhere): what a token picker needs to count positions as the encoder does.
+	Vocabulary *textinv.Vocab
 }
 
 // NewEngine starts the engine goroutine, which opens the model with open and then serves
@@ -143,7 +147,7 @@ func (e *Engine) loop(ctx context.Context, open func() (*Model, error)) {
 		return
 	}
 	defer m.Close()
-	e.send(Ready{Model: &ModelInfo{Dir: m.Dir, Provider: providerName(m.Options), Tokenizer: m.Tokenizer}})
+	e.send(Ready{Model: &ModelInfo{Dir: m.Dir, Provider: providerName(m.Options), Tokenizer: m.Tokenizer, Vocabulary: m.folderVocabulary()}})
 	for {
 		select {
 		case <-ctx.Done():

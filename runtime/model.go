@@ -14,6 +14,7 @@ import (
 
 	"github.com/nudge-studio/nudge/runtime/modelfile"
 	"github.com/nudge-studio/nudge/runtime/scheduler"
+	"github.com/nudge-studio/nudge/runtime/textinv"
 	"github.com/nudge-studio/nudge/runtime/tokenizer"
 )
 
@@ -46,7 +47,10 @@ type Model struct {
 	Options                 Options
 
 	embeds    map[string]Tensor
-	texts     map[TextSpec]*Component     // edited text encoders (clip skip), opened on first use
+	texts     map[TextSpec]*Component     // edited text encoders (clip skip, added tokens), opened on first use
+	tiFiles   textinv.Cache               // embedding files read so far
+	vocab     *textinv.Vocab              // the added tokens of the last request's embeddings
+	vocabOf   []*textinv.Embedding        // the embeddings vocab was built from
 	unetGraph string                      // the UNet graph techniques prepare from: never the sliced copy
 	slicedAt  [2]int                      // latent size the UNet session is sliced for (attention slicing)
 	attention map[string]*AttentionRunner // prepared attention graphs, opened once per need

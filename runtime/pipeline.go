@@ -109,6 +109,9 @@ func (m *Model) newRender(ctx context.Context, req Request) (*render, error) {
 		return nil, err
 	}
 	r.timesteps = sched.Timesteps()[r.offset:]
+	if err := m.useEmbeddings(req.Embeddings); err != nil {
+		return nil, err
+	}
 	if err := r.buildConditioning(ctx); err != nil {
 		return nil, err
 	}

@@ -30,6 +30,9 @@ type Options struct {
 	// chunks (0 or 1: off), as diffusers' attention slicing: identical results, a fraction of
 	// the peak memory, a little slower. The UNet is re-prepared per latent size (cached).
 	AttentionSlices int
+	// EmbeddingDirs are folders of textual-inversion embeddings a prompt may name
+	// (config.toml's [models] embeddings); read before each render, files cached.
+	EmbeddingDirs []string
 }
 
 // Providers lists the execution providers nudge knows how to request.

@@ -35,6 +35,10 @@ type Request struct {
 	// LoRAs are merged into the UNet and text encoder for this render (lora.go); an empty
 	// list renders the base model bit for bit.
 	LoRAs []LoRA
+	// Embeddings are textual-inversion embedding files the prompts may use besides those in
+	// Options.EmbeddingDirs (a session's recorded embeddings, --embedding); read by
+	// runtime/textinv.
+	Embeddings []string
 	// Preview asks the Engine to decode step previews: PreviewTAESD or PreviewVAE every
 	// PreviewEvery steps (0 or 1: every step); PreviewNone leaves step events with latents
 	// only. The final image always comes from the full VAE.

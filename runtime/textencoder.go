@@ -11,12 +11,21 @@ import (
 )
 
 // TextSpec says how the text encoder graph is edited for a render: ClipSkip ≥ 2 takes an
-// earlier layer's output (onnxgraph.ClipSkip). The zero value is the model as exported.
+// earlier layer's output (onnxgraph.ClipSkip); AddedTokens > 0 looks ids from AddedTokens on
+// up in an extra input instead of the token-embedding table (textual-inversion embeddings,
+// onnxgraph.ExtendTokenEmbedding). The zero value is the model as exported.
 type TextSpec struct {
-	ClipSkip int
+	ClipSkip    int
+	AddedTokens int64
 }
 
-func (s TextSpec) key() string { return fmt.Sprintf("text clip_skip=%d", s.normal().ClipSkip) }
+func (s TextSpec) key() string {
+	k := fmt.Sprintf("text clip_skip=%d", s.normal().ClipSkip)
+	if s.AddedTokens > 0 {
+		k += fmt.Sprintf(" added_tokens=%d", s.AddedTokens)
+	}
+	return k
+}
 
 // normal maps the "no change" spellings (0 and 1) to one value.
 func (s TextSpec) normal() TextSpec {
@@ -50,6 +59,11 @@ func PrepareTextEncoder(ctx context.Context, textPath string, spec TextSpec) (st
 	}
 	if err := onnxgraph.ClipSkip(g, spec.ClipSkip); err != nil {
 		return "", err
+	}
+	if spec.AddedTokens > 0 {
+		if err := onnxgraph.ExtendTokenEmbedding(g, spec.AddedTokens); err != nil {
+			return "", err
+		}
 	}
 	if err := ctx.Err(); err != nil {
 		return "", err

@@ -112,6 +112,7 @@ func (p Params) Clone() Params {
 	q.Model.Files = cloneMap(p.Model.Files)
 	q.Sampler.Options = cloneMap(p.Sampler.Options)
 	q.Extra = cloneMap(p.Extra)
+	q.Embeddings = append([]Embedding(nil), p.Embeddings...)
 	if p.Blocks != nil {
 		q.Blocks = make(map[string]Block, len(p.Blocks))
 		for k, b := range p.Blocks {

@@ -38,6 +38,9 @@ type ModelsConfig struct {
 	Default string            `toml:"default"`
 	Aliases map[string]string `toml:"aliases"`
 	Dirs    []string          `toml:"dirs"`
+	// Embeddings is the folder of textual-inversion embeddings prompts name (A1111's
+	// embeddings folder; sub-folders included).
+	Embeddings string `toml:"embeddings"`
 }
 
 // DefaultsConfig are the values a new session starts from.

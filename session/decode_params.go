@@ -25,6 +25,7 @@ func decodeParams(t *table, p *Params) {
 		n.str("generator", &p.Noise.Generator)
 		n.unknown()
 	}
+	decodeEmbeddings(t, p)
 	decodeBlocks(t, p)
 }
 

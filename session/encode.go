@@ -69,6 +69,7 @@ func writeParamTables(w *tomlWriter, prefix string, p *Params) {
 	w.header(joinPath(prefix, "noise"), false)
 	w.kv("seed", seedValue(p.Noise.Seed))
 	w.kv("generator", p.Noise.Generator)
+	writeEmbeddings(w, prefix, p)
 	for _, k := range p.blockNames() {
 		name := joinPath(prefix, quoteKey(k))
 		w.header(name, false)

@@ -91,7 +91,7 @@ func TestImportTo(t *testing.T) {
 	dir := t.TempDir()
 	in := writeFile(t, dir, "in.toml", []byte("version = 1\nprompt = \"hi\"\n[model]\npath = \"./models/sd15\"\n"))
 	var stdout, stderr bytes.Buffer
-	if err := ImportTo(in, "", &stdout, &stderr); err != nil {
+	if err := ImportTo(in, "", &stdout, &stderr, nil); err != nil {
 		t.Fatal(err)
 	}
 	s, err := Parse("stdout", stdout.Bytes())
@@ -100,7 +100,7 @@ func TestImportTo(t *testing.T) {
 	}
 	out := filepath.Join(dir, "out.toml")
 	stderr.Reset()
-	if err := ImportTo(in, out, &stdout, &stderr); err != nil {
+	if err := ImportTo(in, out, &stdout, &stderr, nil); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := Load(out); err != nil || !strings.Contains(stderr.String(), "wrote") {
@@ -109,7 +109,7 @@ func TestImportTo(t *testing.T) {
 	evil := writeFile(t, dir, "evil.png", pngWithTexts(t, [2]string{"parameters",
 		"x\nSteps: 5, Sampler: Evil\x1b]0;pwned\x07, CFG scale: 7, Seed: 1, RNG: CPU"}))
 	stderr.Reset()
-	if err := ImportTo(evil, "", &stdout, &stderr); err != nil {
+	if err := ImportTo(evil, "", &stdout, &stderr, nil); err != nil {
 		t.Fatal(err)
 	}
 	if strings.ContainsRune(stderr.String(), 0x1b) || !strings.Contains(stderr.String(), "sampler") {

@@ -130,13 +130,18 @@ func describeTexts(texts map[string]string) string {
 
 // ImportTo runs `nudge import`: it imports in and writes the session TOML to out (atomically)
 // or, when out is "", to stdout. Notes and a summary go to stderr, sanitized. A relative
-// model folder is made absolute, since the new file may live elsewhere.
-func ImportTo(in, out string, stdout, stderr io.Writer) error {
+// model folder is made absolute, since the new file may live elsewhere. resolve, when not
+// nil, completes what the session refers to by name (embeddings from the configured folder)
+// and returns notes on what it could not find.
+func ImportTo(in, out string, stdout, stderr io.Writer, resolve func(*Session) []string) error {
 	s, src, err := Import(in)
 	if err != nil {
 		return err
 	}
 	rebaseModelPaths(s, filepath.Dir(in))
+	if resolve != nil {
+		src.Notes = append(src.Notes, resolve(s)...)
+	}
 	for _, n := range src.Notes {
 		fmt.Fprintln(stderr, "note: "+Sanitize(n))
 	}

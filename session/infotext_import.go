@@ -30,6 +30,8 @@ func (it *Infotext) Session() (*Session, []string) {
 			setFloat(&p.Sampler.Eta, kv, note)
 		case "Clip skip":
 			setInt(&p.ClipSkip, kv, note)
+		case tiHashesKey:
+			importTIHashes(p, kv.Value, note)
 		case "Seed":
 			if seed, err := strconv.ParseUint(kv.Value, 10, 64); err == nil {
 				p.Noise.Seed = seed

@@ -37,6 +37,7 @@ func FormatA1111(s *Session) string {
 	if p.ClipSkip > 1 {
 		add("Clip skip", strconv.Itoa(p.ClipSkip))
 	}
+	embeddingsInfotext(p, add)
 	if p.Sampler.Eta != 0 {
 		add("Eta", strconv.FormatFloat(p.Sampler.Eta, 'g', -1, 64))
 	}

@@ -27,6 +27,8 @@ type Params struct {
 	Batch            int
 	Prompt, Negative string
 	ClipSkip         int // A1111's "Clip skip": 2+ conditions on an earlier CLIP layer; 0 or 1 the last
+	// Embeddings are the textual-inversion embeddings the last render used ([[embeddings]]).
+	Embeddings []Embedding
 	// Blocks holds the technique blocks whose technique registered them (RegisterBlock):
 	// "sega", "attend_excite". An absent block is a technique that is off.
 	Blocks map[string]Block

@@ -82,6 +82,7 @@ func validateParams(c checker, p *Params, opts ValidateOptions) {
 		c.intRange("clip_skip", p.ClipSkip, 1, 12)
 	}
 	validateModel(c.sub("model"), &p.Model)
+	validateEmbeddings(c, p)
 	r := c.sub("runtime")
 	r.oneOf("provider", p.Runtime.Provider, Providers())
 	r.oneOf("precision", p.Runtime.Precision, Precisions())

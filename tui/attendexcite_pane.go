@@ -11,6 +11,7 @@ import (
 
 	"github.com/nudge-studio/nudge/app"
 	"github.com/nudge-studio/nudge/runtime"
+	"github.com/nudge-studio/nudge/runtime/prompt"
 	"github.com/nudge-studio/nudge/runtime/tokenizer"
 	"github.com/nudge-studio/nudge/session"
 	"github.com/nudge-studio/nudge/techniques"
@@ -85,8 +86,15 @@ func (t *tokensPane) retokenize(h host) {
 		t.toks = nil
 		return
 	}
-	t.toks = tok.Tokenize(h.current().Prompt)
+	t.toks = encoderTokens(h, h.current().Prompt)
 	t.cursor = clampInt(t.cursor, 0, len(t.toks)-1)
+}
+
+// encoderTokens are the positions the text encoder sees (A1111 syntax parsed, 75-token
+// chunks, embeddings as added tokens), which attend-and-excite indices count.
+func encoderTokens(h host, prompt string) []tokenizer.Token {
+	tok, vocab := h.tokenizer(), h.vocabulary()
+	return runtime.EncoderTokens(tok, vocab, runtime.PromptChunks(tok, vocab, prompt))
 }
 
 // promptEdited re-tokenizes a new prompt and carries the selection over to it: a selected
@@ -98,7 +106,7 @@ func (t *tokensPane) promptEdited(h host, p *session.Params, prompt string) {
 		return
 	}
 	old := t.toks
-	t.toks = tok.Tokenize(prompt)
+	t.toks = encoderTokens(h, prompt)
 	t.cursor = clampInt(t.cursor, 0, len(t.toks)-1)
 	ae := techniques.AttendExciteOf(p)
 	if ae == nil || len(ae.Tokens) == 0 {
@@ -251,7 +259,14 @@ func (t *tokensPane) chipLines(h host, focused bool, width int) ([]string, int) 
 	curW, cursorLine := 0, 0
 	for i, tok := range t.toks {
 		text := fmt.Sprintf("%d:%s", i, chipText(tok))
+		chunk := i / (prompt.ChunkLength + 2)
 		style := st.chip
+		if chunk%2 == 1 {
+			style = st.dim // alternate chunks read apart
+		}
+		if chunk > 0 && i%(prompt.ChunkLength+2) == 0 {
+			text = fmt.Sprintf("┃chunk %d┃ %s", chunk+1, text)
+		}
 		if slices.Contains(sel, i) {
 			text, style = "["+text+"]", st.chipOn
 		}

@@ -4,6 +4,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/nudge-studio/nudge/runtime/textinv"
 	"github.com/nudge-studio/nudge/runtime/tokenizer"
 	"github.com/nudge-studio/nudge/session"
 )
@@ -128,6 +129,13 @@ func (m *Model) tokenizer() *tokenizer.Tokenizer {
 		return nil
 	}
 	return m.render.info.Tokenizer
+}
+
+func (m *Model) vocabulary() *textinv.Vocab {
+	if m.render.info == nil {
+		return nil
+	}
+	return m.render.info.Vocabulary
 }
 
 func (m *Model) modelDir() string {

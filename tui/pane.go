@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/nudge-studio/nudge/runtime"
+	"github.com/nudge-studio/nudge/runtime/textinv"
 	"github.com/nudge-studio/nudge/runtime/tokenizer"
 	"github.com/nudge-studio/nudge/session"
 )
@@ -52,6 +53,7 @@ type host interface {
 	styles() *styles
 	keyMap() *keyMap
 	tokenizer() *tokenizer.Tokenizer // nil until the model is open
+	vocabulary() *textinv.Vocab      // the embeddings folder's added tokens; nil until the model is open
 	modelDir() string                // "" until the model is open
 	columnWidth() int                // the editor column's width
 }

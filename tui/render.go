@@ -75,9 +75,11 @@ func (m *Model) submit(force bool) tea.Cmd {
 }
 
 // requestKey identifies what a render would produce: the session's parameters without the
-// model's file hashes, which BuildRequest does not use.
+// model's file hashes, which BuildRequest does not use, and without the embeddings a render
+// recorded (the prompt decides which are used; recording them must not start a new render).
 func (m *Model) requestKey(p session.Params) string {
 	p.Model = session.Model{Path: p.Model.Path}
+	p.Embeddings = nil
 	return string(session.Marshal(&session.Session{Version: session.Version, Params: p}))
 }
 
@@ -163,6 +165,10 @@ func (m *Model) onDone(ev runtime.Done) tea.Cmd {
 	r.state, r.step = "done", r.steps
 	if len(ev.Images) == 0 {
 		return nil
+	}
+	if ev.Result != nil {
+		app.RecordEmbeddings(&r.jobParams, ev.Result.Embeddings)
+		app.RecordEmbeddings(&m.sess.Params, ev.Result.Embeddings)
 	}
 	r.last = lastImage{img: ev.Images[0], params: cloneParams(r.jobParams), at: time.Now()}
 	m.history.addRender(r.last)
