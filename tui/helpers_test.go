@@ -163,7 +163,7 @@ func runCmd(m *Model, cmd tea.Cmd) {
 		for _, c := range msg {
 			runCmd(m, c)
 		}
-	case frameMsg, sizeRuleMsg:
+	case frameMsg, sizeRuleMsg, historyImageMsg:
 		runCmd(m, send(m, msg))
 	}
 }

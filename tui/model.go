@@ -3,6 +3,7 @@ package tui
 import (
 	"image"
 	"math/rand/v2"
+	"path/filepath"
 	"time"
 
 	"charm.land/bubbles/v2/textinput"
@@ -93,7 +94,7 @@ func New(c Config) *Model {
 	m.params = newParamsPane()
 	m.params.rng = m.rng.Uint64
 	m.techs = newTechniquePanes()
-	m.history = &historyPane{}
+	m.history = &historyPane{newest: -1, dir: func() string { return filepath.Dir(m.path) }}
 	m.ring = []pane{m.prompt, m.negative, m.params}
 	for _, t := range m.techs {
 		m.ring = append(m.ring, t.pane)
@@ -176,6 +177,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.onEngineSwap(msg)
 	case sizeRuleMsg:
 		return m, m.onSizeRule(msg)
+	case historyImageMsg:
+		_, cmd := m.history.update(m, msg)
+		return m, cmd
 	case tea.KeyPressMsg:
 		return m, m.onKey(msg)
 	case tea.PasteMsg:

@@ -22,6 +22,7 @@ type renderState struct {
 	downsampling int
 
 	job       int    // the job whose events are shown; older jobs' events are ignored
+	num       int    // the history number the current job's render has or will get
 	jobKey    string // what the current job renders, to skip resubmitting the same thing
 	jobParams session.Params
 
@@ -46,9 +47,7 @@ func (m *Model) submit(force bool) tea.Cmd {
 	if !m.render.ready {
 		return nil // onReady submits once the model is open
 	}
-	if !m.params.seedLocked && (force || m.requestKey(m.sess.Params) != m.render.jobKey) {
-		m.sess.Noise.Seed = m.rng.Uint64() >> 1 // TOML-friendly: stays below 2^63
-	}
+	m.nextSeed(force)
 	key := m.requestKey(m.sess.Params)
 	if !force && key == m.render.jobKey && m.render.state != "failed" {
 		return nil
@@ -68,6 +67,7 @@ func (m *Model) submit(force bool) tea.Cmd {
 	req.Preview, req.PreviewEvery = m.preview.decoder, m.preview.every
 	m.broadcast(runRestartMsg{})
 	m.render.job = m.engine.Submit(req)
+	m.render.num = m.history.nextNumber()
 	m.render.jobKey, m.render.jobParams = key, cloneParams(m.sess.Params)
 	m.render.state, m.render.detail = "queued", ""
 	m.render.step, m.render.steps, m.render.stepTime, m.render.timed = 0, 0, 0, 0
@@ -76,10 +76,7 @@ func (m *Model) submit(force bool) tea.Cmd {
 
 // requestKey identifies what a render would produce: the session's parameters without the
 // model's file hashes, which BuildRequest does not use.
-func (m *Model) requestKey(p session.Params) string {
-	p.Model = session.Model{Path: p.Model.Path}
-	return string(session.Marshal(&session.Session{Version: session.Version, Params: p}))
-}
+func (m *Model) requestKey(p session.Params) string { return renderKey(p) }
 
 // onEngine applies one engine event. Events of superseded jobs only matter for the final
 // image, which is kept only if it is the current job's.
@@ -165,7 +162,7 @@ func (m *Model) onDone(ev runtime.Done) tea.Cmd {
 		return nil
 	}
 	r.last = lastImage{img: ev.Images[0], params: cloneParams(r.jobParams), at: time.Now()}
-	m.history.addRender(r.last)
+	r.num = m.history.addRender(r.last, ev.Images)
 	return m.preview.showImage(ev.Images[0], "final")
 }
 

@@ -59,7 +59,7 @@ func (m *Model) viewStatus() string {
 	}
 	state := r.state
 	if r.job > 0 {
-		state = fmt.Sprintf("#%d %s", r.job, state)
+		state = fmt.Sprintf("#%d %s", r.num, state) // the history number: a failed render takes none
 	}
 	if r.detail != "" {
 		state += ": " + session.Sanitize(r.detail)
@@ -69,5 +69,6 @@ func (m *Model) viewStatus() string {
 	case "failed", "invalid", "model failed":
 		style = m.st.err
 	}
-	return m.st.dim.Render(strings.Join(parts, " · ")+" · ") + style.Render(state)
+	seed := m.st.dim.Render(" · " + seedStatus(&m.sess.Params, m.params.seedMode))
+	return m.st.dim.Render(strings.Join(parts, " · ")+" · ") + style.Render(state) + seed
 }
