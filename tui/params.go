@@ -34,11 +34,11 @@ var paramNames = [paramFieldCount]string{"steps", "guidance", "seed", "size", "s
 // paramsPane is the parameter panel: steps, guidance, seed, size, scheduler and batch. The
 // values live in the session; the pane has the cursor, the seed mode and its value editor.
 type paramsPane struct {
-	cursor     paramField
-	seedMode   seedMode // fixed, random or increment (seedmode.go)
-	field      textinput.Model
-	active     bool // a typed value is being edited
-	rng        func() uint64
+	cursor   paramField
+	seedMode seedMode // fixed, random or increment (seedmode.go)
+	field    textinput.Model
+	active   bool // a typed value is being edited
+	rng      func() uint64
 	// downsampling is the model's size rule (app.SizeMultiple): size steps move between
 	// sizes that fit and a typed size that does not is refused. 1 until the model is open.
 	downsampling int
