@@ -7,10 +7,13 @@ package app
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"image"
 	"image/png"
+	"io/fs"
 	"math"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -323,4 +326,18 @@ func WriteGrid(out string, sheet image.Image, g Grid, cellSession *session.Sessi
 		written = append(written, path)
 	}
 	return written, nil
+}
+
+// NextGridPath is the first DIR/BASE-grid-NNN.png whose grid PNG and cell sessions are all
+// free, for the studio's grids.
+func NextGridPath(dir, base string, g Grid) (string, error) {
+	for n := 1; n < 10000; n++ {
+		out := filepath.Join(dir, fmt.Sprintf("%s-grid-%03d.png", base, n))
+		if err := CheckGridOutputs(out, g, true); err == nil {
+			return out, nil
+		} else if !errors.Is(err, fs.ErrExist) && !strings.Contains(err.Error(), "never overwrites") {
+			return "", err
+		}
+	}
+	return "", &session.InputError{Where: filepath.Join(dir, base+"-grid-NNN.png"), What: "every number is taken", Hint: "move old grids away"}
 }

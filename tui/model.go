@@ -66,6 +66,7 @@ type Model struct {
 	history  *historyPane
 	preview  previewPane
 	open     openDialog
+	grid     gridRun // the X/Y grid dialog and run (grid.go)
 
 	render    renderState
 	undo      undoStack
@@ -177,6 +178,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.onEngineSwap(msg)
 	case sizeRuleMsg:
 		return m, m.onSizeRule(msg)
+	case gridSavedMsg:
+		m.onGridSaved(msg)
+		return m, nil
 	case historyImageMsg:
 		_, cmd := m.history.update(m, msg)
 		return m, cmd

@@ -44,8 +44,8 @@ func (m *Model) schedule() tea.Cmd {
 // submit sends the session's parameters to the engine, superseding the running job. Unless
 // forced (Ctrl+R), a request identical to the current job's is not sent again.
 func (m *Model) submit(force bool) tea.Cmd {
-	if !m.render.ready {
-		return nil // onReady submits once the model is open
+	if !m.render.ready || m.grid.running() {
+		return nil // onReady submits once the model is open; a grid ends with a schedule
 	}
 	m.nextSeed(force)
 	key := m.requestKey(m.sess.Params)
@@ -81,6 +81,9 @@ func (m *Model) requestKey(p session.Params) string { return renderKey(p) }
 // onEngine applies one engine event. Events of superseded jobs only matter for the final
 // image, which is kept only if it is the current job's.
 func (m *Model) onEngine(ev runtime.Event) tea.Cmd {
+	if m.ownsGridEvent(ev) {
+		return m.onGridEvent(ev)
+	}
 	switch ev := ev.(type) {
 	case runtime.Ready:
 		return m.onReady(ev)

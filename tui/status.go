@@ -29,6 +29,8 @@ func (m *Model) viewMessage() string {
 	switch {
 	case m.open.active:
 		return m.open.view(&m.st)
+	case m.grid.active():
+		return m.grid.view(&m.st)
 	case m.quitSure:
 		return m.st.warn.Render("unsaved changes (autosaved) — q again quits, ctrl+s saves, any other key stays")
 	case m.notice == "":
