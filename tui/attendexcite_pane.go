@@ -66,7 +66,6 @@ func (t *tokensPane) helpKeys(h host) []key.Binding {
 		k.Find, key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "next match")), relabel(k.Toggle, "choose / unchoose")}
 }
 
-
 func (t *tokensPane) update(h host, msg tea.Msg) (bool, tea.Cmd) {
 	switch msg := msg.(type) {
 	case syncMsg, readyMsg:
