@@ -63,7 +63,7 @@ func (t *tokensPane) hint(host) string {
 func (t *tokensPane) helpKeys(h host) []key.Binding {
 	k := h.keyMap()
 	return []key.Binding{relabel(k.Left, "previous token"), relabel(k.Right, "next token"), k.WordPrev, k.WordNext,
-		k.Find, key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "next match")), relabel(k.Toggle, "choose / unchoose")}
+		k.Find, k.FindNext, relabel(k.Toggle, "choose / unchoose")}
 }
 
 func (t *tokensPane) update(h host, msg tea.Msg) (bool, tea.Cmd) {

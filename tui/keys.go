@@ -13,7 +13,7 @@ type keyMap struct {
 	// The history gallery (history.go), the X/Y grid (grid.go) and the token pane's jumps.
 	BatchPrev, BatchNext, MarkA, Compare key.Binding
 	Grid                                 key.Binding
-	WordPrev, WordNext, Find             key.Binding
+	WordPrev, WordNext, Find, FindNext   key.Binding
 }
 
 func newKeyMap() keyMap {
@@ -49,6 +49,7 @@ func newKeyMap() keyMap {
 		WordPrev:  b([]string{"ctrl+left", "b"}, "ctrl+←/b", "previous word"),
 		WordNext:  b([]string{"ctrl+right", "w"}, "ctrl+→/w", "next word"),
 		Find:      b([]string{"/"}, "/", "find a token by its text"),
+		FindNext:  b([]string{"n"}, "n", "next match"),
 	}
 }
 

@@ -72,7 +72,7 @@ func (t *tokensPane) navKey(h host, msg tea.KeyPressMsg) (tea.Cmd, bool) {
 		t.find.in = newInput("text of a token")
 		t.find.in.SetWidth(max(h.columnWidth()-12, 8))
 		return t.find.in.Focus(), true
-	case msg.String() == "n" && t.find.last != "":
+	case key.Matches(msg, k.FindNext) && t.find.last != "":
 		if i := t.findFrom(t.cursor+1, t.find.last); i >= 0 {
 			t.cursor = i
 		} else {
