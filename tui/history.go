@@ -116,8 +116,15 @@ func (h *historyPane) markSaved(output string) {
 	}
 }
 
-// nextNumber is the number a new render will get, for the status line.
-func (h *historyPane) nextNumber() int { return max(h.next, 1) }
+// numberFor is the number a render of p has or will get, for the status line: its entry's
+// when the history already holds those settings, else the next one.
+func (h *historyPane) numberFor(p session.Params) int {
+	key := renderKey(p)
+	if i := slices.IndexFunc(h.entries, func(e historyEntry) bool { return e.key == key }); i >= 0 {
+		return h.entries[i].num
+	}
+	return max(h.next, 1)
+}
 
 func (h *historyPane) title(host) string { return "History" }
 

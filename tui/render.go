@@ -67,7 +67,7 @@ func (m *Model) submit(force bool) tea.Cmd {
 	req.Preview, req.PreviewEvery = m.preview.decoder, m.preview.every
 	m.broadcast(runRestartMsg{})
 	m.render.job = m.engine.Submit(req)
-	m.render.num = m.history.nextNumber()
+	m.render.num = m.history.numberFor(m.sess.Params)
 	m.render.jobKey, m.render.jobParams = key, cloneParams(m.sess.Params)
 	m.render.state, m.render.detail = "queued", ""
 	m.render.step, m.render.steps, m.render.stepTime, m.render.timed = 0, 0, 0, 0

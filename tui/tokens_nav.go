@@ -70,7 +70,7 @@ func (t *tokensPane) navKey(h host, msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	case key.Matches(msg, k.Find) && len(t.toks) > 0:
 		t.find.active, t.find.from = true, t.cursor
 		t.find.in = newInput("text of a token")
-		t.find.in.SetWidth(max(h.columnWidth()-12, 8))
+		t.find.in.SetWidth(16)
 		return t.find.in.Focus(), true
 	case key.Matches(msg, k.FindNext) && t.find.last != "":
 		if i := t.findFrom(t.cursor+1, t.find.last); i >= 0 {
