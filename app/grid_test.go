@@ -235,3 +235,23 @@ func TestWriteGridFiles(t *testing.T) {
 		t.Errorf("second check: %v, want a refusal to overwrite", err)
 	}
 }
+
+// FuzzParseGridAxis: any text gives an axis within the cell bound or a bad-input error,
+// never a panic.
+func FuzzParseGridAxis(f *testing.F) {
+	for _, s := range []string{"guidance=3,5,7.5", "seed=1..4", "steps=10..30:10", "prompt=cat,dog", "sega.0.weight=0..2:0.5", "seed=1e308..1e309", "x", "=", "seed=..", "guidance=0..1:1e-300"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, spec string) {
+		a, err := ParseGridAxis(spec)
+		if err != nil {
+			if !runtime.IsBadInput(err) {
+				t.Fatalf("%q: %v is not a bad-input error", spec, err)
+			}
+			return
+		}
+		if len(a.Values) == 0 || len(a.Values) > MaxGridCells {
+			t.Fatalf("%q: %d values", spec, len(a.Values))
+		}
+	})
+}
