@@ -48,6 +48,7 @@ func commands() []command {
 	return []command{
 		{"studio", "[--model M] [--session FILE]", "open the studio (the default command)", cmdStudio},
 		{"render", "[SESSION.toml] -o OUT.png", "render a session (or flags) to a PNG", cmdRender},
+		{"grid", "[S.toml] --x P=V,… [--y …] -o G.png", "render an X/Y grid of a session into one labelled PNG", cmdGrid},
 		{"import", "IMAGE.png|SESSION.toml [-o S.toml]", "rebuild a session from a PNG's metadata", cmdImport},
 		{"verify", "SESSION.toml", "re-render the history and compare images", cmdVerify},
 		{"view", "IMAGE", "show an image in the terminal", cmdView},

@@ -29,6 +29,7 @@ type tokensPane struct {
 	toks   []tokenizer.Token // the current prompt's tokens; nil until the model's tokenizer is known
 	cursor int
 	attn   *tokenAttention
+	find   tokenFind // type-to-find (tokens_nav.go)
 }
 
 func init() {
@@ -54,16 +55,17 @@ func (t *tokensPane) setAttention(peaks map[int]float64, loss float64) {
 func (t *tokensPane) title(host) string { return "Attend-and-Excite tokens (space: choose)" }
 
 func (t *tokensPane) hint(host) string {
-	return "←/→ token · space or enter choose · chosen tokens get attention"
+	if t.find.active {
+		return "type part of a token · enter keeps · esc returns"
+	}
+	return "←/→ token · ctrl+←/→ or b/w word · / find · space or enter choose · grey: past 75, not choosable"
 }
 
 func (t *tokensPane) helpKeys(h host) []key.Binding {
 	k := h.keyMap()
-	return []key.Binding{relabel(k.Left, "previous token"), relabel(k.Right, "next token"), relabel(k.Toggle, "choose / unchoose")}
+	return []key.Binding{relabel(k.Left, "previous token"), relabel(k.Right, "next token"), k.WordPrev, k.WordNext,
+		k.Find, k.FindNext, relabel(k.Toggle, "choose / unchoose")}
 }
-
-func (t *tokensPane) editing() bool                  { return false }
-func (t *tokensPane) stopEditing(host, bool) tea.Cmd { return nil }
 
 func (t *tokensPane) update(h host, msg tea.Msg) (bool, tea.Cmd) {
 	switch msg := msg.(type) {
@@ -74,7 +76,19 @@ func (t *tokensPane) update(h host, msg tea.Msg) (bool, tea.Cmd) {
 	case runRestartMsg:
 		t.setAttention(nil, 0)
 	case tea.KeyPressMsg:
+		if t.find.active {
+			return true, t.findKey(h, msg)
+		}
+		if cmd, ok := t.navKey(h, msg); ok {
+			return true, cmd
+		}
 		return t.key(h, msg)
+	case tea.PasteMsg:
+		if t.find.active {
+			var cmd tea.Cmd
+			t.find.in, cmd = t.find.in.Update(msg)
+			return true, cmd
+		}
 	}
 	return false, nil
 }
@@ -164,6 +178,10 @@ func (t *tokensPane) key(h host, msg tea.KeyPressMsg) (bool, tea.Cmd) {
 
 // toggle selects or unselects the chip at index i.
 func (t *tokensPane) toggle(h host, i int) tea.Cmd {
+	if t.pastLimit(i) {
+		h.say(fmt.Sprintf("token %d is past the %d-token limit: attend-and-excite sees positions 1…%d only (shorten the prompt)", i, techniques.MaxTokenPosition, techniques.MaxTokenPosition), true)
+		return nil
+	}
 	if !t.selectable(i) {
 		h.say(fmt.Sprintf("token %d cannot be chosen: pick a word of the prompt (positions 1…%d)", i, min(len(t.toks)-2, techniques.MaxTokenPosition)), true)
 		return nil
@@ -237,8 +255,14 @@ func (t *tokensPane) view(h host, focused bool, width, height int) []string {
 	bars := t.attentionBars(h, width-2)
 	chipRows := max(height-len(bars), 1)
 	var out []string
+	if t.find.active {
+		chipRows = max(chipRows-1, 1)
+	}
 	for _, l := range scrollTo(lines, cursorLine, 1, chipRows) {
 		out = append(out, "  "+l)
+	}
+	if t.find.active {
+		out = append(out, "  "+t.findLine(h))
 	}
 	for _, b := range bars {
 		out = append(out, "  "+b)
@@ -267,8 +291,11 @@ func (t *tokensPane) chipLines(h host, focused bool, width int) ([]string, int) 
 		if chunk > 0 && i%(prompt.ChunkLength+2) == 0 {
 			text = fmt.Sprintf("┃chunk %d┃ %s", chunk+1, text)
 		}
-		if slices.Contains(sel, i) {
+		switch {
+		case slices.Contains(sel, i):
 			text, style = "["+text+"]", st.chipOn
+		case t.pastLimit(i):
+			style = st.dim // past the limit: shown, not choosable
 		}
 		chip := style.Render(text)
 		if i == t.cursor && focused {

@@ -55,13 +55,15 @@ func TestEndToEndInTmux(t *testing.T) {
 	if s := tm.screen(); strings.Contains(s, "Error") || strings.Contains(s, "Concat") {
 		t.Fatalf("ORT's text reached the screen:\n%s", s)
 	}
-	second = tm.doneJob(tm.screen())
-	// Back to 64×64, and wait for that render: otherwise it could pass for the SEGA one below.
+	eighty := tm.doneJob(tm.screen())
+	// Back to 64×64: the same settings as the fox render, so its history entry is selected
+	// again (no duplicate entry, the same number) — and the SEGA render below is not mistaken
+	// for this one.
 	tm.keys("Left")
-	tm.waitFor("a render back at 64x64", 30*time.Second, func(s string) bool {
-		return strings.Contains(s, "64x64") && tm.doneJob(s) > second
+	tm.waitFor("the fox render's entry again at 64x64", 30*time.Second, func(s string) bool {
+		return strings.Contains(s, "64x64") && tm.doneJob(s) == second
 	})
-	second = tm.doneJob(tm.screen())
+	second = eighty
 	tm.keys("Tab", "a")
 	tm.text("sno")
 	tm.waitFor("the first concept's input", 10*time.Second, func(s string) bool { return strings.Contains(s, "+ sno") })

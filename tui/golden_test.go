@@ -5,6 +5,7 @@ import (
 	"image"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -25,6 +26,20 @@ func TestGoldenSnapshots(t *testing.T) {
 	typing := func(m *Model) { keys(m, "shift+tab", "shift+tab", " and a fox") }
 	// newConcept: the input of a first SEGA concept, drawn in the empty list.
 	newConcept := func(m *Model) { keys(m, "tab", "x", "a", "rain") }
+	// gallery: a second render, then the history compares it with the first (A/B side by
+	// side, the differing guidance listed).
+	gallery := func(m *Model) {
+		keys(m, "down", "right") // the scripted studio leaves the parameters focused, on steps
+		settle(m)
+		runCmd(m, m.onEngine(runtime.Done{ID: m.render.job, Images: []*image.RGBA{gradient(32, 32), gradient(32, 32)}}))
+		m.focus = len(m.ring) - 1 // the history
+		keys(m, "m", "left", "c")
+	}
+	gridDialog := func(m *Model) { keys(m, "ctrl+g", "guidance=3,5,7.5", "enter", "seed=1..4") }
+	tokenFind := func(m *Model) {
+		m.focus = slices.Index(m.ring, m.techPane(attendExciteBlock))
+		keys(m, "/", "ca")
+	}
 	cases := []struct {
 		name  string
 		w, h  int
@@ -37,6 +52,12 @@ func TestGoldenSnapshots(t *testing.T) {
 		{"typing_120x40", 120, 40, typing},
 		{"new_concept_80x24", 80, 24, newConcept},
 		{"new_concept_120x40", 120, 40, newConcept},
+		{"gallery_80x24", 80, 24, gallery},
+		{"gallery_120x40", 120, 40, gallery},
+		{"grid_dialog_80x24", 80, 24, gridDialog},
+		{"grid_dialog_120x40", 120, 40, gridDialog},
+		{"token_find_80x24", 80, 24, tokenFind},
+		{"token_find_120x40", 120, 40, tokenFind},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

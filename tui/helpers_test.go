@@ -126,7 +126,7 @@ var namedKeys = map[string]tea.KeyPressMsg{
 	"ctrl+s": {Code: 's', Mod: tea.ModCtrl}, "ctrl+o": {Code: 'o', Mod: tea.ModCtrl},
 	"ctrl+r": {Code: 'r', Mod: tea.ModCtrl}, "ctrl+z": {Code: 'z', Mod: tea.ModCtrl},
 	"ctrl+y": {Code: 'y', Mod: tea.ModCtrl}, "ctrl+c": {Code: 'c', Mod: tea.ModCtrl},
-	"ctrl+u": {Code: 'u', Mod: tea.ModCtrl}, "f1": {Code: tea.KeyF1},
+	"ctrl+u": {Code: 'u', Mod: tea.ModCtrl}, "f1": {Code: tea.KeyF1}, "ctrl+g": {Code: 'g', Mod: tea.ModCtrl},
 }
 
 // settle fires the pending debounce, as the timer would.
@@ -163,7 +163,7 @@ func runCmd(m *Model, cmd tea.Cmd) {
 		for _, c := range msg {
 			runCmd(m, c)
 		}
-	case frameMsg, sizeRuleMsg:
+	case frameMsg, sizeRuleMsg, historyImageMsg, gridSavedMsg:
 		runCmd(m, send(m, msg))
 	}
 }

@@ -23,6 +23,9 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	if m.open.active {
 		return m.openKey(msg)
 	}
+	if m.grid.active() && msg.String() != "ctrl+c" {
+		return m.gridKey(msg)
+	}
 	if p := m.focused(); p.editing() {
 		if !m.globalWhileEditing(msg) {
 			_, cmd := p.update(m, msg)
@@ -67,6 +70,8 @@ func (m *Model) globalKeyOK(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 		m.open.begin(m.path, m.rightWidth())
 	case key.Matches(msg, m.keys.Render):
 		return m.submit(true), true
+	case key.Matches(msg, m.keys.Grid):
+		return m.gridKey(msg), true
 	case key.Matches(msg, m.keys.Undo):
 		return m.undoChange(), true
 	case key.Matches(msg, m.keys.Redo):

@@ -10,6 +10,10 @@ type keyMap struct {
 	Randomise, Lock                   key.Binding
 	Save, Open, Render, Undo, Redo    key.Binding
 	Help, Quit                        key.Binding
+	// The history gallery (history.go), the X/Y grid (grid.go) and the token pane's jumps.
+	BatchPrev, BatchNext, MarkA, Compare key.Binding
+	Grid                                 key.Binding
+	WordPrev, WordNext, Find, FindNext   key.Binding
 }
 
 func newKeyMap() keyMap {
@@ -29,7 +33,7 @@ func newKeyMap() keyMap {
 		Inc:       b([]string{"+", "="}, "+", "increase the field"),
 		Dec:       b([]string{"-", "_"}, "-", "decrease the field"),
 		Randomise: b([]string{"r"}, "r", "seed: randomise"),
-		Lock:      b([]string{"l"}, "l", "seed: lock / unlock"),
+		Lock:      b([]string{"l"}, "l", "seed mode: fixed → random → increment"),
 		Save:      b([]string{"ctrl+s"}, "ctrl+s", "save session and image"),
 		Open:      b([]string{"ctrl+o"}, "ctrl+o", "open a session file"),
 		Render:    b([]string{"ctrl+r"}, "ctrl+r", "render again now"),
@@ -37,13 +41,22 @@ func newKeyMap() keyMap {
 		Redo:      b([]string{"ctrl+y"}, "ctrl+y", "redo"),
 		Help:      b([]string{"?", "f1"}, "?/f1", "this help (f1 in text panes)"),
 		Quit:      b([]string{"q", "ctrl+c"}, "q/ctrl+c", "quit (asks if unsaved)"),
+		BatchPrev: b([]string{"["}, "[", "previous image of the batch"),
+		BatchNext: b([]string{"]"}, "]", "next image of the batch"),
+		MarkA:     b([]string{"m"}, "m", "mark as A for comparing"),
+		Compare:   b([]string{"c"}, "c", "compare A and B side by side"),
+		Grid:      b([]string{"ctrl+g"}, "ctrl+g", "X/Y grid (again: cancel it)"),
+		WordPrev:  b([]string{"ctrl+left", "b"}, "ctrl+←/b", "previous word"),
+		WordNext:  b([]string{"ctrl+right", "w"}, "ctrl+→/w", "next word"),
+		Find:      b([]string{"/"}, "/", "find a token by its text"),
+		FindNext:  b([]string{"n"}, "n", "next match"),
 	}
 }
 
 // global lists the bindings every pane shares, in the order the help overlay shows them;
 // each pane lists its own (pane.keys).
 func (k keyMap) global() []key.Binding {
-	return []key.Binding{k.Next, k.Prev, k.Up, k.Down, k.Save, k.Open, k.Render, k.Undo, k.Redo, k.Help, k.Quit}
+	return []key.Binding{k.Next, k.Prev, k.Up, k.Down, k.Save, k.Open, k.Render, k.Grid, k.Undo, k.Redo, k.Help, k.Quit}
 }
 
 // relabel is b with the help text a pane gives it ("→" is "next token" in the token pane).

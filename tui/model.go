@@ -3,6 +3,7 @@ package tui
 import (
 	"image"
 	"math/rand/v2"
+	"path/filepath"
 	"time"
 
 	"charm.land/bubbles/v2/textinput"
@@ -65,6 +66,7 @@ type Model struct {
 	history  *historyPane
 	preview  previewPane
 	open     openDialog
+	grid     gridRun // the X/Y grid dialog and run (grid.go)
 
 	render    renderState
 	undo      undoStack
@@ -93,7 +95,7 @@ func New(c Config) *Model {
 	m.params = newParamsPane()
 	m.params.rng = m.rng.Uint64
 	m.techs = newTechniquePanes()
-	m.history = &historyPane{}
+	m.history = &historyPane{newest: -1, dir: func() string { return filepath.Dir(m.path) }}
 	m.ring = []pane{m.prompt, m.negative, m.params}
 	for _, t := range m.techs {
 		m.ring = append(m.ring, t.pane)
@@ -176,6 +178,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.onEngineSwap(msg)
 	case sizeRuleMsg:
 		return m, m.onSizeRule(msg)
+	case gridSavedMsg:
+		m.onGridSaved(msg)
+		return m, nil
+	case historyImageMsg:
+		_, cmd := m.history.update(m, msg)
+		return m, cmd
 	case tea.KeyPressMsg:
 		return m, m.onKey(msg)
 	case tea.PasteMsg:

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"image"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -92,7 +93,7 @@ func TestEngineEventsDriveTheStatus(t *testing.T) {
 			}
 		})
 	}
-	if m.history.entries[len(m.history.entries)-1].img == nil || m.preview.label != "final" {
+	if m.history.entries[len(m.history.entries)-1].images == nil || m.preview.label != "final" {
 		t.Fatalf("Done did not reach the history strip and preview (label %q)", m.preview.label)
 	}
 }
@@ -143,18 +144,42 @@ func TestParameterKeys(t *testing.T) {
 	}
 }
 
-func TestSeedUnlockedDrawsANewSeedPerRender(t *testing.T) {
-	m, eng := newTestModel(t, 80, 24)
-	ready(t, m)
-	keys(m, "tab", "tab", "down", "down", "l")
-	keys(m, "ctrl+r", "ctrl+r")
-	reqs := eng.submitted()
-	if len(reqs) != 3 || reqs[1].Seed == reqs[2].Seed {
-		t.Fatalf("unlocked seed: renders used seeds %v, want a new one each time", seeds(reqs))
+// Seed modes: fixed keeps the seed, random draws one per render, increment adds one per
+// render after the first; -1 typed in the seed field is random mode (A1111).
+func TestSeedModes(t *testing.T) {
+	cases := []struct {
+		name string
+		keys []string // on the seed row
+		mode seedMode
+		ok   func(seeds []uint64) bool
+	}{
+		{"fixed", nil, seedFixed, func(s []uint64) bool { return s[1] == s[0] && s[2] == s[0] }},
+		{"random", []string{"l"}, seedRandom, func(s []uint64) bool { return s[1] != s[2] && s[2] != s[3] }},
+		{"increment", []string{"l", "l"}, seedIncrement, func(s []uint64) bool { return s[2] == s[1]+1 && s[3] == s[2]+1 }},
+		{"back to fixed", []string{"l", "l", "l"}, seedFixed, func(s []uint64) bool { return s[3] == s[2] }},
+		{"-1 typed", []string{"enter", "ctrl+u", "-1", "enter"}, seedRandom, func(s []uint64) bool { return s[1] != s[2] && s[2] != s[3] }},
 	}
-	keys(m, "l", "ctrl+r")
-	if reqs = eng.submitted(); reqs[3].Seed != reqs[2].Seed {
-		t.Fatalf("locked seed changed: %v", seeds(reqs))
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			m, eng := newTestModel(t, 80, 24)
+			ready(t, m)
+			keys(m, "tab", "tab", "down", "down")
+			for _, k := range c.keys {
+				if k == "ctrl+u" {
+					send(m, tea.KeyPressMsg{Code: 'u', Mod: tea.ModCtrl})
+					continue
+				}
+				keys(m, k)
+			}
+			keys(m, "ctrl+r", "ctrl+r", "ctrl+r")
+			got := seeds(eng.submitted())
+			if m.params.seedMode != c.mode || len(got) != 4 || !c.ok(got) {
+				t.Fatalf("mode %v, seeds %v", m.params.seedMode, got)
+			}
+			if st := ansi.Strip(m.viewStatus()); !strings.Contains(st, "seed "+strconv.FormatUint(m.sess.Noise.Seed, 10)+" "+c.mode.String()) {
+				t.Errorf("status %q does not show the seed and its mode", st)
+			}
+		})
 	}
 }
 

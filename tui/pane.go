@@ -46,6 +46,8 @@ type host interface {
 	setPrompt(text string) tea.Cmd
 	// restore replaces the parameters wholesale (a history entry), as one undoable step.
 	restore(p session.Params, record bool) tea.Cmd
+	// fixSeed sets the seed mode to fixed; it reports whether it changed (seedmode.go).
+	fixSeed() bool
 	// showImage puts a picture in the preview.
 	showImage(img image.Image, label string) tea.Cmd
 	say(text string, bad bool)

@@ -34,18 +34,18 @@ var paramNames = [paramFieldCount]string{"steps", "guidance", "seed", "size", "s
 // paramsPane is the parameter panel: steps, guidance, seed, size, scheduler and batch. The
 // values live in the session; the pane has the cursor, the seed mode and its value editor.
 type paramsPane struct {
-	cursor     paramField
-	seedLocked bool // unlocked: every render draws a new seed
-	field      textinput.Model
-	active     bool // a typed value is being edited
-	rng        func() uint64
+	cursor   paramField
+	seedMode seedMode // fixed, random or increment (seedmode.go)
+	field    textinput.Model
+	active   bool // a typed value is being edited
+	rng      func() uint64
 	// downsampling is the model's size rule (app.SizeMultiple): size steps move between
 	// sizes that fit and a typed size that does not is refused. 1 until the model is open.
 	downsampling int
 }
 
 func newParamsPane() *paramsPane {
-	return &paramsPane{seedLocked: true, field: newInput(""), downsampling: 1}
+	return &paramsPane{seedMode: seedFixed, field: newInput(""), downsampling: 1}
 }
 
 // Slider ranges for keyboard nudges; typed values may go further, within the session's limits.
@@ -62,7 +62,7 @@ func (pp *paramsPane) hint(host) string {
 		return "type a value · enter sets it · esc cancels"
 	}
 	if pp.cursor == fieldSeed {
-		return "←/→ step · enter type a seed · r random · l lock/unlock"
+		return "←/→ step · enter type a seed (-1: random mode) · r random · l mode: fixed/random/increment"
 	}
 	return "↑/↓ choose · ←/→ or +/- change · enter type a value"
 }
@@ -116,7 +116,8 @@ func (pp *paramsPane) key(h host, msg tea.KeyPressMsg) (bool, tea.Cmd) {
 		seed := pp.rng() >> 1
 		return true, h.change("seed", func(q *session.Params) { q.Noise.Seed = seed })
 	case pp.cursor == fieldSeed && key.Matches(msg, k.Lock):
-		pp.seedLocked = !pp.seedLocked
+		pp.seedMode = pp.seedMode.next()
+		h.say("seed mode: "+pp.seedMode.String(), false)
 	default:
 		return false, nil
 	}
@@ -218,6 +219,11 @@ func paramText(p *session.Params, f paramField) string {
 func (pp *paramsPane) commit(h host, text string) (tea.Cmd, error) {
 	f := pp.cursor
 	text = strings.TrimSpace(text)
+	if f == fieldSeed && text == "-1" { // A1111: -1 means a random seed for every render
+		pp.seedMode = seedRandom
+		h.say("seed mode: random", false)
+		return nil, nil
+	}
 	q := cloneParams(*h.current())
 	if err := setParam(&q, f, text); err != nil {
 		return nil, err
@@ -274,7 +280,7 @@ func (pp *paramsPane) view(h host, focused bool, _, _ int) []string {
 		case fieldGuidance:
 			val = fmt.Sprintf("%-5s %s", val, st.slider(p.Sampler.Guidance/guidanceMax, 10))
 		case fieldSeed:
-			val += pp.seedMode()
+			val += pp.seedModeText()
 		}
 		if pp.active && pp.cursor == f {
 			val = pp.field.View()
@@ -284,11 +290,14 @@ func (pp *paramsPane) view(h host, focused bool, _, _ int) []string {
 	return out
 }
 
-func (pp *paramsPane) seedMode() string {
-	if pp.seedLocked {
-		return "  locked (l: unlock, r: random)"
+func (pp *paramsPane) seedModeText() string {
+	switch pp.seedMode {
+	case seedRandom:
+		return "  random: new every render (l: mode)"
+	case seedIncrement:
+		return "  increment: +1 every render (l: mode)"
 	}
-	return "  new every render (l: lock)"
+	return "  fixed (l: mode, r: random seed)"
 }
 
 // row draws one selectable row: the label reversed when selected (so it shows without

@@ -22,6 +22,7 @@ type renderState struct {
 	downsampling int
 
 	job       int    // the job whose events are shown; older jobs' events are ignored
+	num       int    // the history number the current job's render has or will get
 	jobKey    string // what the current job renders, to skip resubmitting the same thing
 	jobParams session.Params
 
@@ -43,12 +44,10 @@ func (m *Model) schedule() tea.Cmd {
 // submit sends the session's parameters to the engine, superseding the running job. Unless
 // forced (Ctrl+R), a request identical to the current job's is not sent again.
 func (m *Model) submit(force bool) tea.Cmd {
-	if !m.render.ready {
-		return nil // onReady submits once the model is open
+	if !m.render.ready || m.grid.running() {
+		return nil // onReady submits once the model is open; a grid ends with a schedule
 	}
-	if !m.params.seedLocked && (force || m.requestKey(m.sess.Params) != m.render.jobKey) {
-		m.sess.Noise.Seed = m.rng.Uint64() >> 1 // TOML-friendly: stays below 2^63
-	}
+	m.nextSeed(force)
 	key := m.requestKey(m.sess.Params)
 	if !force && key == m.render.jobKey && m.render.state != "failed" {
 		return nil
@@ -68,6 +67,7 @@ func (m *Model) submit(force bool) tea.Cmd {
 	req.Preview, req.PreviewEvery = m.preview.decoder, m.preview.every
 	m.broadcast(runRestartMsg{})
 	m.render.job = m.engine.Submit(req)
+	m.render.num = m.history.numberFor(m.sess.Params)
 	m.render.jobKey, m.render.jobParams = key, cloneParams(m.sess.Params)
 	m.render.state, m.render.detail = "queued", ""
 	m.render.step, m.render.steps, m.render.stepTime, m.render.timed = 0, 0, 0, 0
@@ -77,15 +77,14 @@ func (m *Model) submit(force bool) tea.Cmd {
 // requestKey identifies what a render would produce: the session's parameters without the
 // model's file hashes, which BuildRequest does not use, and without the embeddings a render
 // recorded (the prompt decides which are used; recording them must not start a new render).
-func (m *Model) requestKey(p session.Params) string {
-	p.Model = session.Model{Path: p.Model.Path}
-	p.Embeddings = nil
-	return string(session.Marshal(&session.Session{Version: session.Version, Params: p}))
-}
+func (m *Model) requestKey(p session.Params) string { return renderKey(p) }
 
 // onEngine applies one engine event. Events of superseded jobs only matter for the final
 // image, which is kept only if it is the current job's.
 func (m *Model) onEngine(ev runtime.Event) tea.Cmd {
+	if m.ownsGridEvent(ev) {
+		return m.onGridEvent(ev)
+	}
 	switch ev := ev.(type) {
 	case runtime.Ready:
 		return m.onReady(ev)
@@ -171,7 +170,7 @@ func (m *Model) onDone(ev runtime.Done) tea.Cmd {
 		app.RecordEmbeddings(&m.sess.Params, ev.Result.Embeddings)
 	}
 	r.last = lastImage{img: ev.Images[0], params: cloneParams(r.jobParams), at: time.Now()}
-	m.history.addRender(r.last)
+	r.num = m.history.addRender(r.last, ev.Images)
 	return m.preview.showImage(ev.Images[0], "final")
 }
 

@@ -29,6 +29,8 @@ func (m *Model) viewMessage() string {
 	switch {
 	case m.open.active:
 		return m.open.view(&m.st)
+	case m.grid.active():
+		return m.grid.view(&m.st)
 	case m.quitSure:
 		return m.st.warn.Render("unsaved changes (autosaved) — q again quits, ctrl+s saves, any other key stays")
 	case m.notice == "":
@@ -59,7 +61,7 @@ func (m *Model) viewStatus() string {
 	}
 	state := r.state
 	if r.job > 0 {
-		state = fmt.Sprintf("#%d %s", r.job, state)
+		state = fmt.Sprintf("#%d %s", r.num, state) // the history number: a failed render takes none
 	}
 	if r.detail != "" {
 		state += ": " + session.Sanitize(r.detail)
@@ -69,5 +71,6 @@ func (m *Model) viewStatus() string {
 	case "failed", "invalid", "model failed":
 		style = m.st.err
 	}
-	return m.st.dim.Render(strings.Join(parts, " · ")+" · ") + style.Render(state)
+	seed := m.st.dim.Render(" · " + seedStatus(&m.sess.Params, m.params.seedMode))
+	return m.st.dim.Render(strings.Join(parts, " · ")+" · ") + style.Render(state) + seed
 }
