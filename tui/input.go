@@ -22,6 +22,9 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	if m.open.active {
 		return m.openKey(msg)
 	}
+	if cmd, ok := m.controlKey(msg); ok {
+		return cmd
+	}
 	if p := m.focused(); p.editing() {
 		if !m.globalWhileEditing(msg) {
 			_, cmd := p.update(m, msg)

@@ -67,6 +67,7 @@ type Model struct {
 	open     openDialog
 
 	render    renderState
+	control   renderControl // stop and pause (cancel.go)
 	undo      undoStack
 	dirty     bool
 	quitSure  bool // q pressed once with unsaved changes; a second q quits
@@ -166,10 +167,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.render.state = "engine stopped"
 		return m, nil
 	case debounceMsg:
-		if msg.gen == m.render.gen {
-			return m, m.submit(false)
-		}
-		return m, nil
+		return m, m.onDebounce(msg)
 	case frameMsg:
 		return m, m.preview.onFrame(msg)
 	case engineSwapMsg:

@@ -69,5 +69,9 @@ func (m *Model) viewStatus() string {
 	case "failed", "invalid", "model failed":
 		style = m.st.err
 	}
-	return m.st.dim.Render(strings.Join(parts, " · ")+" · ") + style.Render(state)
+	line := m.st.dim.Render(strings.Join(parts, " · ")+" · ") + style.Render(state)
+	if hold := m.control.status(); hold != "" {
+		line += m.st.dim.Render(" · ") + m.st.warn.Render(hold)
+	}
+	return line
 }
