@@ -66,7 +66,9 @@ func (m *Model) globalKeyOK(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	case key.Matches(msg, m.keys.Save):
 		m.save()
 	case key.Matches(msg, m.keys.Open):
-		m.open.begin(m.path, m.rightWidth())
+		m.open.begin(modeOpen, m.path, m.rightWidth())
+	case key.Matches(msg, m.keys.SaveAs):
+		m.open.begin(modeSaveAs, m.path, m.rightWidth())
 	case key.Matches(msg, m.keys.Render):
 		return m.submit(true), true
 	case key.Matches(msg, m.keys.Undo):

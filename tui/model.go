@@ -70,7 +70,8 @@ type Model struct {
 	control   renderControl // stop and pause (cancel.go)
 	undo      undoStack
 	dirty     bool
-	quitSure  bool // q pressed once with unsaved changes; a second q quits
+	recovered string // the autosave this session was opened from (files.go)
+	quitSure  bool   // q pressed once with unsaved changes; a second q quits
 	notice    string
 	noticeBad bool
 	// noticeFresh: the notice was set by the latest key; the next key clears it.
