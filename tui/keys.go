@@ -10,8 +10,8 @@ type keyMap struct {
 	Randomise, Lock                   key.Binding
 	Save, Open, Render, Undo, Redo    key.Binding
 	Help, Quit                        key.Binding
-	// Stop, Pause (cancel.go), Models (picker.go) and SaveAs (files.go).
-	Stop, Pause, Models, SaveAs key.Binding
+	// Stop, Pause (cancel.go) and SaveAs (open.go).
+	Stop, Pause, SaveAs key.Binding
 }
 
 func newKeyMap() keyMap {
@@ -41,7 +41,6 @@ func newKeyMap() keyMap {
 		Quit:      b([]string{"q", "ctrl+c"}, "q/ctrl+c", "quit (asks if unsaved)"),
 		Stop:      b([]string{"ctrl+x"}, "ctrl+x", "stop the running render"),
 		Pause:     b([]string{"ctrl+p"}, "ctrl+p", "pause / resume auto-render"),
-		Models:    b([]string{"ctrl+l"}, "ctrl+l", "choose a model"),
 		SaveAs:    b([]string{"ctrl+w"}, "ctrl+w", "save as (another file)"),
 	}
 }
@@ -49,7 +48,7 @@ func newKeyMap() keyMap {
 // global lists the bindings every pane shares, in the order the help overlay shows them;
 // each pane lists its own (pane.keys).
 func (k keyMap) global() []key.Binding {
-	return []key.Binding{k.Next, k.Prev, k.Up, k.Down, k.Save, k.SaveAs, k.Open, k.Models, k.Render, k.Stop, k.Pause,
+	return []key.Binding{k.Next, k.Prev, k.Up, k.Down, k.Save, k.SaveAs, k.Open, k.Render, k.Stop, k.Pause,
 		k.Undo, k.Redo, k.Help, k.Quit}
 }
 
