@@ -51,7 +51,7 @@ func commands() []command {
 		{"grid", "[S.toml] --x P=V,… [--y …] -o G.png", "render an X/Y grid of a session into one labelled PNG", cmdGrid},
 		{"import", "IMAGE.png|SESSION.toml [-o S.toml]", "rebuild a session from a PNG's metadata", cmdImport},
 		{"verify", "SESSION.toml", "re-render the history and compare images", cmdVerify},
-		{"view", "IMAGE", "show an image in the terminal", cmdView},
+		{"view", "IMAGE [--native]", "show an image fitted to the terminal", cmdView},
 		{"doctor", "[--preview P]", "show what the terminal supports and why", cmdDoctor},
 		{"inspect", "MODEL_DIR [--json]", "describe an ONNX model folder", cmdInspect},
 		{"demo-model", "--out DIR [--preset …]", "write an SD-shaped model with random weights", cmdDemoModel},
@@ -570,6 +570,7 @@ func cmdVerify(ctx context.Context, args []string) error {
 func cmdView(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("view", flag.ContinueOnError)
 	proto := fs.String("preview", "auto", "auto | kitty | kitty-direct | sixel | iterm | blocks | quadrants | text")
+	native := fs.Bool("native", false, "draw at the image's own pixel size instead of fitting the terminal")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -582,7 +583,9 @@ func cmdView(ctx context.Context, args []string) error {
 		return err
 	}
 	res := preview.DetectTerminal(ctx, p)
-	return preview.View(os.Stdout, pos[0], preview.ViewOptionsFor(res))
+	o := preview.ViewOptionsFor(res)
+	o.Native = *native
+	return preview.View(os.Stdout, pos[0], o)
 }
 
 func cmdDoctor(ctx context.Context, args []string) error {

@@ -14,6 +14,9 @@ type ViewOptions struct {
 	Protocol   Protocol // resolved protocol (Detect's Result.Protocol)
 	Options             // encoder options (Result.Options())
 	Cols, Rows int      // terminal size in cells; 0 = 80×24
+	// Native draws the picture at its own pixel size (never enlarged); by default it is
+	// scaled to the terminal, keeping its aspect ratio, so a 64² image is not 7×4 cells.
+	Native bool
 }
 
 // ViewOptionsFor builds ViewOptions from a detection result.
@@ -32,7 +35,9 @@ func View(w io.Writer, path string, o ViewOptions) error {
 }
 
 // Show writes img inline at the cursor, fitted to the terminal (one line is left for the
-// prompt) and never enlarged beyond its own pixel size. The frame is encoded into memory
+// prompt): scaled up or down to the cells available, keeping its aspect ratio (enlarging
+// picks the nearest pixel, see Resize, so small pictures stay crisp), or with o.Native at
+// no more than its own pixel size. The frame is encoded into memory
 // first so a failure never leaves half a sequence on the screen; if the protocol fails
 // (e.g. a sixel too large for tmux) it falls back to half blocks.
 func Show(w io.Writer, img image.Image, o ViewOptions) error {
@@ -43,10 +48,12 @@ func Show(w io.Writer, img image.Image, o ViewOptions) error {
 	if o.Cols <= 0 || o.Rows <= 1 {
 		cols, rows = 80, 23
 	}
-	cw, ch := o.Options.cell()
-	b := img.Bounds()
-	cols = max(1, min(cols, ceilDiv(b.Dx(), cw)))
-	rows = max(1, min(rows, ceilDiv(b.Dy(), ch)))
+	if o.Native {
+		cw, ch := o.Options.cell()
+		b := img.Bounds()
+		cols = max(1, min(cols, ceilDiv(b.Dx(), cw)))
+		rows = max(1, min(rows, ceilDiv(b.Dy(), ch)))
+	}
 	out, err := inline(img, cols, rows, o)
 	if err != nil {
 		text, _, ferr := (&blocksEncoder{opts: o.Options}).text(img, cols, rows)

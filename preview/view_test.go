@@ -9,8 +9,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func writePNG(t *testing.T, dir string) string {
@@ -68,15 +70,44 @@ func TestView(t *testing.T) {
 	}
 }
 
-// TestShowDoesNotEnlarge: a 64×48 picture in a big terminal stays 64 px wide (7 cells of 10).
-func TestShowDoesNotEnlarge(t *testing.T) {
+// TestShowSize: by default a picture fills the terminal keeping its aspect ratio (a 64×48
+// sixel in 200×60 cells of 10×20 px is limited by the 59 rows: 1180 px high, 1573 wide);
+// with Native it stays at its own 64 px.
+func TestShowSize(t *testing.T) {
+	cases := []struct {
+		name         string
+		native       bool
+		wantW, wantH int
+	}{
+		{"fit", false, 1573, 1180},
+		{"native", true, 64, 48},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			o := ViewOptions{Protocol: Sixel, Cols: 200, Rows: 60, Native: c.native}
+			if err := Show(&buf, sceneImage(64, 48), o); err != nil {
+				t.Fatal(err)
+			}
+			img, err := decodeSixel(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
+			if err != nil || absInt(img.Rect.Dx()-c.wantW) > 6 || absInt(img.Rect.Dy()-c.wantH) > 6 {
+				t.Errorf("shown at %v (%v), want about %d×%d px", img.Rect, err, c.wantW, c.wantH)
+			}
+		})
+	}
+}
+
+// A 64² picture in half blocks on an 80×24 terminal: 23 rows (one is left for the prompt)
+// of 46 cells, square on screen with 10×20-pixel cells — not the 7×4 cells of its pixel size.
+func TestShowFitsSmallPictureToTheTerminal(t *testing.T) {
 	var buf bytes.Buffer
-	if err := Show(&buf, sceneImage(64, 48), ViewOptions{Protocol: Sixel, Cols: 200, Rows: 60}); err != nil {
+	if err := Show(&buf, sceneImage(64, 64), ViewOptions{Protocol: Blocks, Cols: 80, Rows: 24}); err != nil {
 		t.Fatal(err)
 	}
-	img, err := decodeSixel(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
-	if err != nil || img.Rect.Dx() > 70 || img.Rect.Dx() < 60 {
-		t.Errorf("shown at %v (%v), want about 64 px wide", img.Rect, err)
+	lines := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
+	cells := utf8.RuneCountInString(sgrRe.ReplaceAllString(lines[0], ""))
+	if len(lines) != 23 || cells != 46 {
+		t.Fatalf("drawn as %d×%d cells, want 46×23", cells, len(lines))
 	}
 }
 
@@ -119,3 +150,7 @@ func TestViewRefusesHugeDeclaredSize(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+var sgrRe = regexp.MustCompile("\x1b\\[[0-9;:]*m")
+
+func absInt(v int) int { return max(v, -v) }

@@ -53,10 +53,11 @@ type Options struct {
 // unreadable session, a missing ONNX Runtime) are returned as one line; bad input ones
 // carry BadInput() so the CLI exits 2.
 func Run(ctx context.Context, o Options) error {
-	sess, path, fresh, err := loadSession(o.SessionPath)
+	f, fresh, err := loadSession(o.SessionPath)
 	if err != nil {
 		return err
 	}
+	sess, path := f.sess, f.path
 	existing := sess.Model.Path
 	if fresh {
 		existing = "" // a new session takes the configured default, not the file format's
@@ -92,7 +93,8 @@ func Run(ctx context.Context, o Options) error {
 		Engine: open(ref, filepath.Dir(path)), OpenEngine: open, Debounce: o.Debounce,
 		Preview: setup, Seed: uint64(time.Now().UnixNano()),
 	})
-	if fileExists(AutosavePath(path)) {
+	m.dirty, m.recovered = f.unsaved, f.recovered
+	if f.recovered == "" && fileExists(AutosavePath(path)) {
 		m.say("an autosave exists: "+AutosavePath(path)+" (ctrl+o opens it)", false)
 	}
 	err = runGuarded(m, programOptions(ctx, o, setup))
@@ -105,16 +107,17 @@ func Run(ctx context.Context, o Options) error {
 	return err
 }
 
-// loadSession reads the session file, or starts a default session for a missing one.
-func loadSession(path string) (s *session.Session, resolved string, fresh bool, err error) {
+// loadSession reads the session file (an autosave or a PNG by openFile's rule), or starts a
+// default session for a missing one.
+func loadSession(path string) (f opened, fresh bool, err error) {
 	if path == "" {
 		path = DefaultSessionFile
 	}
 	if !fileExists(path) {
-		return session.Default(), path, true, nil
+		return opened{sess: session.Default(), path: path}, true, nil
 	}
-	s, err = session.Load(path)
-	return s, path, false, err
+	f, err = openFile(path)
+	return f, false, err
 }
 
 // previewSetupFor resolves the preview protocol: the flag, the session's setting, else

@@ -26,6 +26,9 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	if m.grid.active() && msg.String() != "ctrl+c" {
 		return m.gridKey(msg)
 	}
+	if cmd, ok := m.controlKey(msg); ok {
+		return cmd
+	}
 	if p := m.focused(); p.editing() {
 		if !m.globalWhileEditing(msg) {
 			_, cmd := p.update(m, msg)
@@ -67,7 +70,9 @@ func (m *Model) globalKeyOK(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	case key.Matches(msg, m.keys.Save):
 		m.save()
 	case key.Matches(msg, m.keys.Open):
-		m.open.begin(m.path, m.rightWidth())
+		m.open.begin(modeOpen, m.path, m.rightWidth())
+	case key.Matches(msg, m.keys.SaveAs):
+		m.open.begin(modeSaveAs, m.path, m.rightWidth())
 	case key.Matches(msg, m.keys.Render):
 		return m.submit(true), true
 	case key.Matches(msg, m.keys.Grid):

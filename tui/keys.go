@@ -14,6 +14,8 @@ type keyMap struct {
 	BatchPrev, BatchNext, MarkA, Compare key.Binding
 	Grid                                 key.Binding
 	WordPrev, WordNext, Find, FindNext   key.Binding
+	// Stop, Pause (cancel.go) and SaveAs (open.go).
+	Stop, Pause, SaveAs key.Binding
 }
 
 func newKeyMap() keyMap {
@@ -50,13 +52,17 @@ func newKeyMap() keyMap {
 		WordNext:  b([]string{"ctrl+right", "w"}, "ctrl+→/w", "next word"),
 		Find:      b([]string{"/"}, "/", "find a token by its text"),
 		FindNext:  b([]string{"n"}, "n", "next match"),
+		Stop:      b([]string{"ctrl+x"}, "ctrl+x", "stop the running render"),
+		Pause:     b([]string{"ctrl+p"}, "ctrl+p", "pause / resume auto-render"),
+		SaveAs:    b([]string{"ctrl+w"}, "ctrl+w", "save as (another file)"),
 	}
 }
 
 // global lists the bindings every pane shares, in the order the help overlay shows them;
 // each pane lists its own (pane.keys).
 func (k keyMap) global() []key.Binding {
-	return []key.Binding{k.Next, k.Prev, k.Up, k.Down, k.Save, k.Open, k.Render, k.Grid, k.Undo, k.Redo, k.Help, k.Quit}
+	return []key.Binding{k.Next, k.Prev, k.Up, k.Down, k.Save, k.SaveAs, k.Open, k.Render, k.Stop, k.Pause,
+		k.Grid, k.Undo, k.Redo, k.Help, k.Quit}
 }
 
 // relabel is b with the help text a pane gives it ("→" is "next token" in the token pane).

@@ -54,7 +54,7 @@ func (m *Model) render2D() string {
 	if m.help {
 		body = m.viewHelp(m.width, g.bodyH)
 	} else {
-		body = joinColumns(m.viewPreview(g), g.leftW, m.viewRight(g), g.rightW, g.bodyH)
+		body = joinColumns(m.viewPreview(g), g.leftW, m.viewEditor(g), g.rightW, g.bodyH)
 	}
 	lines = append(lines, body...)
 	lines = append(lines, fit(m.history.view(m, m.isFocused(m.history), m.width, 1)[0], m.width),

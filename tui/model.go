@@ -69,9 +69,11 @@ type Model struct {
 	grid     gridRun // the X/Y grid dialog and run (grid.go)
 
 	render    renderState
+	control   renderControl // stop and pause (cancel.go)
 	undo      undoStack
 	dirty     bool
-	quitSure  bool // q pressed once with unsaved changes; a second q quits
+	recovered string // the autosave this session was opened from (files.go)
+	quitSure  bool   // q pressed once with unsaved changes; a second q quits
 	notice    string
 	noticeBad bool
 	// noticeFresh: the notice was set by the latest key; the next key clears it.
@@ -168,10 +170,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.render.state = "engine stopped"
 		return m, nil
 	case debounceMsg:
-		if msg.gen == m.render.gen {
-			return m, m.submit(false)
-		}
-		return m, nil
+		return m, m.onDebounce(msg)
 	case frameMsg:
 		return m, m.preview.onFrame(msg)
 	case engineSwapMsg:

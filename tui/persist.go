@@ -19,12 +19,14 @@ import (
 // DefaultSessionFile is where Ctrl+S writes when no session file was given.
 const DefaultSessionFile = "nudge-session.toml"
 
-// AutosavePath is the sibling file the studio writes on quit with unsaved changes.
-func AutosavePath(sessionPath string) string { return sessionPath + ".autosave" }
+// AutosavePath is the sibling file the studio writes on quit with unsaved changes; files.go
+// has the rule for opening one (SessionPathOf).
+func AutosavePath(sessionPath string) string { return sessionPath + autosaveSuffix }
 
 // save writes the session, and the newest finished picture next to it as a PNG carrying the
-// parameters that made it (session.EncodePNG) with a history snapshot pointing at it.
-func (m *Model) save() {
+// parameters that made it (session.EncodePNG) with a history snapshot pointing at it. It
+// reports whether the session was written.
+func (m *Model) save() bool {
 	s := m.sessionToSave()
 	out, err := m.saveImage(s)
 	if err == nil {
@@ -32,7 +34,7 @@ func (m *Model) save() {
 	}
 	if err != nil {
 		m.say("save failed: "+oneLine(err.Error()), true)
-		return
+		return false
 	}
 	m.sess.History = s.History
 	m.dirty = false
@@ -40,9 +42,11 @@ func (m *Model) save() {
 		m.render.last.saved = true
 		m.history.markSaved(out)
 		m.say("saved "+m.path+" and "+out, false)
-		return
+	} else {
+		m.say("saved "+m.path, false)
 	}
-	m.say("saved "+m.path, false)
+	m.dropRecovered()
+	return true
 }
 
 // sessionToSave is the session with the runtime facts only the studio knows filled in.
@@ -97,25 +101,33 @@ func (m *Model) quit(sure bool) tea.Cmd {
 	return tea.Quit
 }
 
-// openSession loads a session file typed after Ctrl+O. The old session's history strip
-// is replaced; a different model starts a new engine.
+// openSession loads a file chosen after Ctrl+O (openFile: a session, an autosave, a PNG).
+// The old session's history strip is replaced; a different model starts a new engine.
 func (m *Model) openSession(path string) (tea.Cmd, error) {
 	path = strings.TrimSpace(path)
-	s, err := session.Load(path)
+	o, err := openFile(path)
 	if err != nil {
 		return nil, err
 	}
+	s := o.sess
 	if m.dirty {
 		if err := m.autosave(); err != nil {
 			return nil, fmt.Errorf("the current session has unsaved changes and autosave failed: %w", err)
 		}
 	}
 	oldModel := m.sess.Model.Path
-	m.sess, m.path, m.dirty = s, path, false
+	m.sess, m.path, m.dirty, m.recovered = s, o.path, o.unsaved, o.recovered
 	m.undo = undoStack{}
 	m.history.loadSession(s)
 	syncCmd := m.broadcast(syncMsg{})
-	m.say("opened "+path, false)
+	switch {
+	case o.recovered != "":
+		m.say("recovered "+path+" — ctrl+s saves it to "+o.path, false)
+	case o.unsaved:
+		m.say("opened the session in "+path+" — ctrl+s saves it as "+o.path, false)
+	default:
+		m.say("opened "+path, false)
+	}
 	if s.Model.Path != oldModel && s.Model.Path != "" && m.openEngine != nil {
 		return tea.Batch(syncCmd, m.swapEngine(s.Model.Path, filepath.Dir(path))), nil
 	}

@@ -71,6 +71,9 @@ func (m *Model) viewStatus() string {
 	case "failed", "invalid", "model failed":
 		style = m.st.err
 	}
-	seed := m.st.dim.Render(" · " + seedStatus(&m.sess.Params, m.params.seedMode))
-	return m.st.dim.Render(strings.Join(parts, " · ")+" · ") + style.Render(state) + seed
+	line := m.st.dim.Render(strings.Join(parts, " · ")+" · ") + style.Render(state)
+	if hold := m.control.status(); hold != "" {
+		line += m.st.dim.Render(" · ") + m.st.warn.Render(hold)
+	}
+	return line + m.st.dim.Render(" · "+seedStatus(&m.sess.Params, m.params.seedMode))
 }
