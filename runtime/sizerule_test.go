@@ -53,7 +53,8 @@ func TestMaxStepsStaysInsideTheSchedule(t *testing.T) {
 				t.Fatal(err)
 			}
 			err = s.SetTimesteps(runtime.MaxSteps)
-			if (spacing == "leading" && err != nil) || (err != nil && (!runtime.IsBadInput(err) || strings.Contains(err.Error(), "\n"))) {
+			// LCM samples from its 50-step distillation schedule (diffusers raises too): one line.
+			if (spacing == "leading" && err != nil && name != "lcm") || (err != nil && (!runtime.IsBadInput(err) || strings.Contains(err.Error(), "\n"))) {
 				t.Fatalf("%s %s at %d steps: %v", name, spacing, runtime.MaxSteps, err)
 			}
 		}
