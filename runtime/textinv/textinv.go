@@ -108,7 +108,7 @@ func tensorsOf(data []byte) (map[string]any, error) {
 		if !ok {
 			return nil, fmt.Errorf("the pickle holds a %T, not a dict", v)
 		}
-		return fromDict(d), nil
+		return fromDict(d, 0), nil
 	}
 	f, err := safetensors.Parse(data)
 	if err != nil {
@@ -121,8 +121,16 @@ func tensorsOf(data []byte) (map[string]any, error) {
 	return out, nil
 }
 
-func fromDict(d *torchpickle.Dict) map[string]any {
+// maxDictDepth bounds the nesting fromDict follows: embedding files nest two dicts deep
+// (A1111's string_to_param inside the top dict), and a pickle can build a dict that contains
+// itself, which unbounded recursion would follow until the stack ran out.
+const maxDictDepth = 4
+
+func fromDict(d *torchpickle.Dict, depth int) map[string]any {
 	out := map[string]any{}
+	if depth > maxDictDepth {
+		return out
+	}
 	for i, k := range d.Keys {
 		ks, ok := k.(string)
 		if !ok {
@@ -132,7 +140,7 @@ func fromDict(d *torchpickle.Dict) map[string]any {
 		case *torchpickle.Tensor:
 			out[ks] = safetensors.Tensor{DType: v.DType, Shape: v.Dims(), Data: v.Bytes()}
 		case *torchpickle.Dict:
-			out[ks] = fromDict(v)
+			out[ks] = fromDict(v, depth+1)
 		default:
 			out[ks] = v
 		}

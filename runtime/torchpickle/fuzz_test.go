@@ -26,7 +26,8 @@ func FuzzRead(f *testing.F) {
 		if err != nil {
 			return
 		}
-		walk(v, 0)
+		visits := 0
+		walk(v, 0, &visits)
 	})
 }
 
@@ -40,14 +41,18 @@ func FuzzUnpickle(f *testing.F) {
 			return &storage{dtype: "F32", numel: 4, data: make([]byte, 16), budget: 1 << 16}, nil
 		}
 		if v, err := Unpickle(data, load); err == nil {
-			walk(v, 0)
+			visits := 0
+			walk(v, 0, &visits)
 		}
 	})
 }
 
-// walk touches every tensor's bytes (shape checks must have made that safe).
-func walk(v any, depth int) {
-	if depth > 64 {
+// walk touches every tensor's bytes (shape checks must have made that safe). Pickles can
+// build containers that hold themselves ("]2a": a list appended to itself), so the walk is
+// bounded in depth and in the nodes it visits, as every consumer's must be.
+func walk(v any, depth int, visits *int) {
+	*visits++
+	if depth > 64 || *visits > 100_000 {
 		return
 	}
 	switch x := v.(type) {
@@ -55,15 +60,15 @@ func walk(v any, depth int) {
 		_ = x.Bytes()
 	case *Dict:
 		for _, e := range x.Values {
-			walk(e, depth+1)
+			walk(e, depth+1, visits)
 		}
 	case *List:
 		for _, e := range x.Items {
-			walk(e, depth+1)
+			walk(e, depth+1, visits)
 		}
 	case Tuple:
 		for _, e := range x {
-			walk(e, depth+1)
+			walk(e, depth+1, visits)
 		}
 	}
 }
