@@ -51,20 +51,28 @@ func setPairs(d *Dict, items []any) error {
 	return nil
 }
 
-func (m *machine) appends(one bool) error {
+// operands pops what APPEND/SETITEM (n values) or APPENDS/SETITEMS (everything above the
+// mark) add, and returns it with the container they add to, which stays on the stack.
+func (m *machine) operands(one bool, n int) ([]any, any, error) {
 	var items []any
 	var err error
 	if one {
-		var v any
-		v, err = m.pop()
-		items = []any{v}
+		items = make([]any, n)
+		for i := n - 1; i >= 0 && err == nil; i-- {
+			items[i], err = m.pop()
+		}
 	} else {
 		items, err = m.popMark()
 	}
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	target, err := m.top()
+	return items, target, err
+}
+
+func (m *machine) appends(one bool) error {
+	items, target, err := m.operands(one, 1)
 	if err != nil {
 		return err
 	}
@@ -77,21 +85,7 @@ func (m *machine) appends(one bool) error {
 }
 
 func (m *machine) setItems(one bool) error {
-	var items []any
-	var err error
-	if one {
-		var k, v any
-		if v, err = m.pop(); err == nil {
-			k, err = m.pop()
-		}
-		items = []any{k, v}
-	} else {
-		items, err = m.popMark()
-	}
-	if err != nil {
-		return err
-	}
-	target, err := m.top()
+	items, target, err := m.operands(one, 2)
 	if err != nil {
 		return err
 	}
