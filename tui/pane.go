@@ -5,6 +5,7 @@ import (
 	"sort"
 
 	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/nudge-studio/nudge/runtime"
@@ -111,4 +112,19 @@ func newTechniquePanes() []namedPane {
 		out[i] = namedPane{block: t.block, pane: t.new()}
 	}
 	return out
+}
+
+// editFieldKey is a typed field's keys: Enter keeps what was typed (stop decides whether it is
+// valid), Esc drops it, every other key edits the field.
+func editFieldKey(h host, msg tea.KeyPressMsg, in *textinput.Model, stop func(host, bool) tea.Cmd) tea.Cmd {
+	k := h.keyMap()
+	switch {
+	case key.Matches(msg, k.Cancel):
+		return stop(h, false)
+	case key.Matches(msg, k.Edit):
+		return stop(h, true)
+	}
+	var cmd tea.Cmd
+	*in, cmd = in.Update(msg)
+	return cmd
 }

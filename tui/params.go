@@ -127,16 +127,7 @@ func (pp *paramsPane) key(h host, msg tea.KeyPressMsg) (bool, tea.Cmd) {
 // editKey: Enter sets the typed value (a bad one keeps the editor open with the reason on
 // the message line), Esc drops it.
 func (pp *paramsPane) editKey(h host, msg tea.KeyPressMsg) tea.Cmd {
-	k := h.keyMap()
-	switch {
-	case key.Matches(msg, k.Cancel):
-		return pp.stopEditing(h, false)
-	case key.Matches(msg, k.Edit):
-		return pp.stopEditing(h, true)
-	}
-	var cmd tea.Cmd
-	pp.field, cmd = pp.field.Update(msg)
-	return cmd
+	return editFieldKey(h, msg, &pp.field, pp.stopEditing)
 }
 
 func (pp *paramsPane) stopEditing(h host, keep bool) tea.Cmd {

@@ -133,16 +133,7 @@ func ensureSAG(p *session.Params) *techniques.SAGConfig {
 }
 
 func (s *sagPane) editKey(h host, msg tea.KeyPressMsg) tea.Cmd {
-	k := h.keyMap()
-	switch {
-	case key.Matches(msg, k.Cancel):
-		return s.stopEditing(h, false)
-	case key.Matches(msg, k.Edit):
-		return s.stopEditing(h, true)
-	}
-	var cmd tea.Cmd
-	s.in, cmd = s.in.Update(msg)
-	return cmd
+	return editFieldKey(h, msg, &s.in, s.stopEditing)
 }
 
 func (s *sagPane) editing() bool { return s.typing }

@@ -182,16 +182,7 @@ func (s *segaPane) begin(h host, e segaEdit, value string) tea.Cmd {
 // editKey: Enter sets what was typed (a bad value keeps the editor open with the reason on
 // the message line), Esc drops it.
 func (s *segaPane) editKey(h host, msg tea.KeyPressMsg) tea.Cmd {
-	k := h.keyMap()
-	switch {
-	case key.Matches(msg, k.Cancel):
-		return s.stopEditing(h, false)
-	case key.Matches(msg, k.Edit):
-		return s.stopEditing(h, true)
-	}
-	var cmd tea.Cmd
-	s.in, cmd = s.in.Update(msg)
-	return cmd
+	return editFieldKey(h, msg, &s.in, s.stopEditing)
 }
 
 func (s *segaPane) stopEditing(h host, keep bool) tea.Cmd {
